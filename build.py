@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""Set up, build, serve and test the Taskerino chunked-storage bundle.
+
+Standard library only, so it runs on a fresh machine before anything is installed.
+
+    python3 build.py setup    # .venv, Pyodide runtime, wheels, our wheel, lock file, Chromium
+    python3 build.py build    # rebuild our wheel and the lock file only
+    python3 build.py serve    # build, then serve web/ on 127.0.0.1
+    python3 build.py test     # set up what is missing, build, run every test suite
+    python3 build.py bench    # benchmarks (issue 6)
+    python3 build.py demo     # headless demo run (issue 5)
+
+Every version is pinned in pyproject.toml ([project.optional-dependencies].dev and
+[tool.taskerino.bundle]); this file reads them from there.
+"""
+from __future__ import annotations
+
+import argparse
+import email.parser
+import functools
+import hashlib
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import threading
+import tomllib
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+WEB = ROOT / "web"
+BUNDLE = WEB / "build" / "pyodide"  # Pyodide runtime + wheels + our lock file, all ignored
+LOCK_FILE = BUNDLE / "taskerino-lock.json"
+VENV = ROOT / ".venv"
+VENV_PYTHON = VENV / "bin" / "python"
+PACKAGE = "taskerino_storage"
+
+
+def log(message: str) -> None:
+    print(f"[build] {message}", flush=True)
+
+
+def run(*args: str | Path, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], check=True, **kwargs)
+
+
+@functools.cache
+def pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def bundle_pins() -> dict:
+    return pyproject()["tool"]["taskerino"]["bundle"]
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+    return h.hexdigest()
+
+
+def up_to_date(stamp: Path, fingerprint: str) -> bool:
+    return stamp.exists() and stamp.read_text() == fingerprint
+
+
+# ---------------------------------------------------------------- setup steps
+
+def ensure_venv() -> None:
+    dev = pyproject()["project"]["optional-dependencies"]["dev"]
+    stamp = VENV / ".dev-requirements"
+    if VENV_PYTHON.exists() and up_to_date(stamp, "\n".join(dev)):
+        return
+    log("creating .venv with the dev dependencies")
+    if not VENV_PYTHON.exists():
+        run(sys.executable, "-m", "venv", VENV)
+    run(VENV_PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *dev)
+    stamp.write_text("\n".join(dev))
+
+
+def ensure_pyodide_runtime() -> None:
+    version = bundle_pins()["pyodide"]
+    stamp = BUNDLE / ".pyodide-version"
+    if up_to_date(stamp, version) and (BUNDLE / "pyodide.asm.wasm").exists():
+        return
+    log(f"fetching the Pyodide runtime (npm pack pyodide@{version})")
+    BUNDLE.mkdir(parents=True, exist_ok=True)
+    tmp = BUNDLE.parent / "npm-pack"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    run("npm", "pack", f"pyodide@{version}", "--silent", cwd=tmp, stdout=subprocess.DEVNULL)
+    (tarball,) = tmp.glob("pyodide-*.tgz")
+    with tarfile.open(tarball) as tar:
+        for member in tar.getmembers():
+            if member.isfile():
+                name = Path(member.name).name
+                (BUNDLE / name).write_bytes(tar.extractfile(member).read())
+    # The npm lock file points at a CDN; ours replaces it, so drop it to be sure nothing uses it.
+    (BUNDLE / "pyodide-lock.json").unlink(missing_ok=True)
+    shutil.rmtree(tmp)
+    stamp.write_text(version)
+
+
+def ensure_wheels() -> None:
+    pins = bundle_pins()
+    stamp = BUNDLE / ".wheels"
+    fingerprint = json.dumps(pins["wheels"])
+    if up_to_date(stamp, fingerprint):
+        return
+    log("downloading the Pyodide wheels from PyPI")
+    for old in BUNDLE.glob("*.whl"):
+        if not old.name.startswith(PACKAGE):
+            old.unlink()
+    for requirement, platform in pins["wheels"]:
+        if "==" not in requirement:
+            raise SystemExit(f"pin every wheel exactly: {requirement!r} in pyproject.toml")
+        where = (["--platform", platform, "--implementation", "cp"] if platform != "any"
+                 else ["--implementation", "py"])
+        run(sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+            "--no-deps", "--only-binary=:all:", "--python-version", pins["python"], *where,
+            requirement, "-d", BUNDLE)
+    stamp.write_text(fingerprint)
+
+
+def build_own_wheel() -> Path:
+    """Build our wheel with the standard backend, skipping the work when no source changed."""
+    sources = sorted((ROOT / "pysrc").rglob("*.py"))
+    fingerprint = digest(*(p.read_bytes() for p in sources), (ROOT / "pyproject.toml").read_bytes())
+    stamp = BUNDLE / ".own-wheel"
+    wheels = list(BUNDLE.glob(f"{PACKAGE}-*.whl"))
+    if up_to_date(stamp, fingerprint) and len(wheels) == 1:
+        return wheels[0]
+    log("building the taskerino_storage wheel")
+    for old in wheels:
+        old.unlink()
+    out = BUNDLE.parent / "wheel-out"
+    shutil.rmtree(out, ignore_errors=True)
+    run(VENV_PYTHON, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
+        "--no-build-isolation", "-w", out, ROOT, stdout=subprocess.DEVNULL)
+    (wheel,) = out.glob(f"{PACKAGE}-*.whl")
+    target = BUNDLE / wheel.name
+    shutil.move(wheel, target)
+    shutil.rmtree(out)
+    for clutter in (ROOT / "build", *(ROOT / "pysrc").glob("*.egg-info")):
+        shutil.rmtree(clutter, ignore_errors=True)
+    stamp.write_text(fingerprint)
+    return target
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def wheel_entry(wheel: Path) -> tuple[str, dict]:
+    """One Pyodide lock entry, read from the wheel itself (name, deps, imports, sha256)."""
+    with zipfile.ZipFile(wheel) as zf:
+        meta_name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        meta = email.parser.Parser().parsestr(zf.read(meta_name).decode())
+        tops = {n.split("/")[0] for n in zf.namelist()
+                if not n.split("/")[0].endswith((".dist-info", ".data"))}
+    imports = sorted(t.removesuffix(".py") for t in tops if not t.endswith(".pth"))
+    depends = []
+    for requirement in meta.get_all("Requires-Dist") or []:
+        if ";" in requirement and "extra ==" in requirement.split(";", 1)[1]:
+            continue
+        if ";" in requirement and "platform_system" in requirement:
+            continue
+        depends.append(canonical(re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)))
+    return canonical(meta["Name"]), {
+        "name": meta["Name"],
+        "version": meta["Version"],
+        "file_name": wheel.name,
+        "package_type": "package",
+        "install_dir": "site",
+        "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+        "imports": imports,
+        "depends": depends,
+    }
+
+
+def write_lock_file() -> None:
+    pins = bundle_pins()
+    packages = dict(wheel_entry(w) for w in sorted(BUNDLE.glob("*.whl")))
+    for name, entry in packages.items():
+        missing = [d for d in entry["depends"] if d not in packages]
+        if missing:
+            raise SystemExit(f"{name} depends on {missing}, which no wheel in pyproject.toml provides")
+    lock = {"info": {"abi_version": pins["abi"], "arch": "wasm32", "platform": "emscripten",
+                     "python": pins["python"], "version": pins["pyodide"]},
+            "packages": packages}
+    text = json.dumps(lock, indent=1, sort_keys=True)
+    if not LOCK_FILE.exists() or LOCK_FILE.read_text() != text:
+        LOCK_FILE.write_text(text)
+        log(f"wrote {LOCK_FILE.relative_to(ROOT)} ({len(packages)} wheels)")
+
+
+def find_chromium() -> str:
+    """$CHROMIUM, else the system Chromium, else Debian's via apt-get, else Playwright's own."""
+    if os.environ.get("CHROMIUM"):
+        return os.environ["CHROMIUM"]
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if Path(candidate).exists():
+            return candidate
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        log("installing Debian's chromium with apt-get")
+        try:
+            run("apt-get", "update", "-qq")
+            run("apt-get", "install", "-y", "-qq", "chromium", stdout=subprocess.DEVNULL)
+            return "/usr/bin/chromium"
+        except subprocess.CalledProcessError:
+            log("apt-get could not install chromium; trying Playwright's own browser")
+    run(VENV_PYTHON, "-m", "playwright", "install", "chromium")
+    return ""  # Playwright finds its own browser
+
+
+def build() -> None:
+    BUNDLE.mkdir(parents=True, exist_ok=True)
+    build_own_wheel()
+    write_lock_file()
+
+
+def setup() -> str:
+    ensure_venv()
+    ensure_pyodide_runtime()
+    ensure_wheels()
+    build()
+    return find_chromium()
+
+
+# ---------------------------------------------------------------- serving web/
+
+class WebHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".mjs": "text/javascript", ".js": "text/javascript",
+                      ".wasm": "application/wasm", ".json": "application/json",
+                      ".whl": "application/zip", ".zip": "application/zip"}
+
+    def end_headers(self) -> None:
+        # Wheels are rebuilt under the same name: never let the browser keep a stale one.
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, *args) -> None:  # quiet: the page's own console is the interesting output
+        pass
+
+
+def start_server(port: int = 0, directory: Path = WEB) -> http.server.ThreadingHTTPServer:
+    """Serve `directory` on 127.0.0.1 in a background thread; port 0 picks a free one."""
+    handler = functools.partial(WebHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_setup(_args) -> None:
+    chromium = setup()
+    log(f"ready (Chromium: {chromium or 'Playwright build'})")
+
+
+def cmd_build(_args) -> None:
+    if not (BUNDLE / "pyodide.asm.wasm").exists() or not VENV_PYTHON.exists():
+        raise SystemExit("nothing set up yet: run `python3 build.py setup` first")
+    build()
+
+
+def cmd_serve(args) -> None:
+    setup()
+    server = start_server(args.port)
+    url = f"http://127.0.0.1:{server.server_port}/index.html"
+    log(f"serving web/ at {url}   (Ctrl+C stops)")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+def cmd_test(args) -> None:
+    chromium = setup()
+    env = {**os.environ, "CHROMIUM": chromium, "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run([str(VENV_PYTHON), "-m", "pytest", *args.pytest_args], cwd=ROOT, env=env)
+    raise SystemExit(result.returncode)
+
+
+def cmd_reserved(args) -> None:
+    raise SystemExit(f"`build.py {args.command}` is reserved and not built yet")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("setup", help="install everything that is missing").set_defaults(func=cmd_setup)
+    sub.add_parser("build", help="rebuild our wheel and the lock file").set_defaults(func=cmd_build)
+    serve = sub.add_parser("serve", help="build, then serve web/ on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.set_defaults(func=cmd_serve)
+    test = sub.add_parser("test", help="set up, build, run all test suites (extra args go to pytest)")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    test.set_defaults(func=cmd_test)
+    for name in ("bench", "demo"):
+        sub.add_parser(name, help="reserved").set_defaults(func=cmd_reserved)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

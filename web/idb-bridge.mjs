@@ -1,0 +1,185 @@
+// The bridge between Python and Taskerino's IndexedDB, in the app's own format.
+//
+// Database `taskerino-db` version 1 (never bumped: the app opens version 1), store
+// `collections`, records `{name, data, timestamp}`. DATA is "GZIP_V1:" + base64(gzip(JSON)),
+// a JSON string, or (old data) the raw value.
+//
+// Every exported operation is one whole transaction: all requests are issued inside JS and
+// the promise settles on the transaction's `complete` (or `abort`). Python awaits only these
+// calls — a Python `await` inside a transaction would let it auto-commit half done.
+
+export const DB_VERSION = 1;
+export const GZIP_PREFIX = "GZIP_V1:";
+
+/** Open (or create, with the app's two stores) a Taskerino database at version 1. */
+export function openDatabase(name = "taskerino-db") {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(name, DB_VERSION);
+    request.onupgradeneeded = () => {
+      // Only reached when the database does not exist yet: create what the app would.
+      const db = request.result;
+      if (!db.objectStoreNames.contains("collections")) {
+        db.createObjectStore("collections", { keyPath: "name" }).createIndex("timestamp", "timestamp");
+      }
+      if (!db.objectStoreNames.contains("backups")) {
+        db.createObjectStore("backups", { keyPath: "id" });
+      }
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => {
+      const err = request.error;
+      reject(err?.name === "VersionError"
+        ? new Error(`database ${name} has a version above ${DB_VERSION}; this tool only opens Taskerino's version ${DB_VERSION}`)
+        : err);
+    };
+    request.onblocked = () => reject(new Error(`database ${name} is blocked by another tab upgrading it`));
+  });
+}
+
+/** Settle when the transaction ends: resolve on complete, reject with its error on abort. */
+function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = (event) => event.preventDefault(); // keep the error for onabort, don't log twice
+    tx.onabort = () => reject(tx.error ?? new DOMException("transaction aborted", "AbortError"));
+  });
+}
+
+// ------------------------------------------------------------------ DATA forms
+
+async function streamThrough(bytes, transform) {
+  const stream = new Blob([bytes]).stream().pipeThrough(transform);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+const toBase64 = (bytes) => bytes.toBase64();
+const fromBase64 = (text) => Uint8Array.fromBase64(text);
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** GZIP_V1 DATA for a JSON text, compressed natively (CompressionStream), like the app's fflate. */
+export async function gzipData(text) {
+  const packed = await streamThrough(new TextEncoder().encode(text), new CompressionStream("gzip"));
+  return GZIP_PREFIX + toBase64(packed);
+}
+
+/** The JSON value types only; anything else (Date, undefined, Map, NaN...) can't be kept losslessly. */
+function nonJsonPath(value, path = "") {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return null;
+  if (typeof value === "number") return Number.isFinite(value) ? null : `${path || "value"} is ${value}`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return `${path}[${i}] is a hole`;
+      const bad = nonJsonPath(value[i], `${path}[${i}]`);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) {
+      const bad = nonJsonPath(v, path ? `${path}.${k}` : k);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  const kind = value === undefined ? "undefined" : (value?.constructor?.name ?? typeof value);
+  return `${path || "value"} is ${kind}`;
+}
+
+/** DATA → JSON text, or an `{error}` naming what is wrong. Never guesses, never repairs. */
+export async function decodeData(data) {
+  if (typeof data === "string") {
+    if (!data.startsWith(GZIP_PREFIX)) return data;
+    let packed;
+    try {
+      packed = fromBase64(data.slice(GZIP_PREFIX.length));
+    } catch (e) {
+      return { error: `GZIP_V1 payload is not valid base64 (${e.message})` };
+    }
+    try {
+      return strictUtf8.decode(await streamThrough(packed, new DecompressionStream("gzip")));
+    } catch (e) {
+      return { error: `GZIP_V1 payload is not a complete gzip stream of UTF-8 text (${e.message})` };
+    }
+  }
+  const bad = nonJsonPath(data);
+  if (bad) return { error: `raw stored value is not JSON: ${bad}` };
+  return JSON.stringify(data);
+}
+
+// ------------------------------------------------------------------ the bridge
+
+/**
+ * Bridge over one database's `collections` store.
+ * `encoding`: "gzip" (the app's default) or "json" for newly written records.
+ */
+export function createBridge(db, { storeName = "collections", encoding = "gzip" } = {}) {
+  if (!db.objectStoreNames.contains(storeName)) {
+    throw new Error(`database ${db.name} has no object store ${storeName}`);
+  }
+  const encode = encoding === "json" ? async (text) => text : gzipData;
+
+  return {
+    dbName: db.name,
+    storeName,
+    encoding,
+
+    /**
+     * Read many records in one transaction. Returns one entry per key, in order:
+     * the JSON text, `undefined` when absent, or `{error}` when the record can't be decoded.
+     */
+    async getMany(keys) {
+      const tx = db.transaction(storeName, "readonly");
+      const store = tx.objectStore(storeName);
+      const requests = Array.from(keys, (key) => store.get(key));
+      await done(tx);
+      // Decompression is async: it runs after the transaction has completed, never inside it.
+      return Promise.all(requests.map((r) => (r.result === undefined ? undefined : decodeData(r.result.data))));
+    },
+
+    /**
+     * Delete, then put, atomically and durably: one transaction with strict durability.
+     * `puts` is an array of [key, JSON text]; everything is encoded before the transaction opens.
+     */
+    async writeBatch(puts, deletes = []) {
+      const encoded = await Promise.all(Array.from(puts, async ([key, text]) => [key, await encode(text)]));
+      const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
+      const finished = done(tx);
+      const store = tx.objectStore(storeName);
+      const timestamp = Date.now();
+      try {
+        for (const key of deletes) store.delete(key);
+        for (const [name, data] of encoded) store.put({ name, data, timestamp });
+      } catch (e) {
+        // A request that can't even be issued (bad key...) aborts the whole batch.
+        tx.abort();
+        await finished.catch(() => {});
+        throw e;
+      }
+      await finished;
+    },
+
+    /** Every key starting with `prefix`, sorted, from one transaction. */
+    async keys(prefix = "") {
+      const tx = db.transaction(storeName, "readonly");
+      const range = prefix ? IDBKeyRange.bound(prefix, prefix + "\uffff") : undefined;
+      const request = tx.objectStore(storeName).getAllKeys(range);
+      await done(tx);
+      return request.result.filter((k) => typeof k === "string" && k.startsWith(prefix));
+    },
+
+    /** The origin's usage and quota in bytes. */
+    async estimate() {
+      const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+      return { usage, quota };
+    },
+
+    close() {
+      db.close();
+    },
+  };
+}
+
+/** Open the database and return its bridge. */
+export async function openBridge(dbName = "taskerino-db", options = {}) {
+  return createBridge(await openDatabase(dbName), options);
+}
