@@ -36,11 +36,38 @@ export function openDatabase(name = "taskerino-db") {
   });
 }
 
+/**
+ * A plain Error with the same name and message. Python awaits our promises through Pyodide,
+ * and Pyodide 314 never resumes a coroutine whose promise rejected with Chromium's
+ * QuotaExceededError object (a DOMException subclass): so nothing else ever crosses the bridge.
+ */
+function plainError(e) {
+  if (e instanceof Error && e.constructor === Error) return e;
+  const error = new Error(e?.message || String(e?.name ?? e));
+  error.name = e?.name ?? "Error";
+  return error;
+}
+
+/** Each bridge method rejects with plain Errors only (see plainError). */
+function plainErrors(methods) {
+  for (const [name, fn] of Object.entries(methods)) {
+    if (typeof fn === "function") {
+      methods[name] = async (...args) => {
+        try {
+          return await fn(...args);
+        } catch (e) {
+          throw plainError(e);
+        }
+      };
+    }
+  }
+  return methods;
+}
+
 /** Settle when the transaction ends: resolve on complete, reject with its error on abort. */
 function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onerror = (event) => event.preventDefault(); // keep the error for onabort, don't log twice
     tx.onabort = () => reject(tx.error ?? new DOMException("transaction aborted", "AbortError"));
   });
 }
@@ -118,7 +145,7 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
   }
   const encode = encoding === "json" ? async (text) => text : gzipData;
 
-  return {
+  return plainErrors({
     dbName: db.name,
     storeName,
     encoding,
@@ -176,10 +203,14 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     close() {
       db.close();
     },
-  };
+  });
 }
 
 /** Open the database and return its bridge. */
 export async function openBridge(dbName = "taskerino-db", options = {}) {
-  return createBridge(await openDatabase(dbName), options);
+  try {
+    return createBridge(await openDatabase(dbName), options);
+  } catch (e) {
+    throw plainError(e);
+  }
 }

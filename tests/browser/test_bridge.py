@@ -1,0 +1,163 @@
+"""The IndexedDB bridge and backend in real Chromium, on real IndexedDB, through real Pyodide."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from contract import storage_contract
+from browser.harness import fresh_db, open_booted_page
+
+TESTS = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def contract_page(booted):
+    """The booted page with the contract module and the JS app store importable in Pyodide."""
+    booted.put_file("/home/pyodide/storage_contract.py", (TESTS / "contract/storage_contract.py").read_text())
+    booted.put_file("/home/pyodide/js_app_store.py", (TESTS / "browser/js_app_store.py").read_text())
+    return booted
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "json"])
+@pytest.mark.parametrize("name", sorted(storage_contract.CASES))
+def test_storage_contract_on_indexeddb(contract_page, name, encoding):
+    db = fresh_db()
+    result = contract_page.python(f"""
+import storage_contract, js_app_store
+from taskerino_storage.browser import open_backend
+backend = await open_backend({db!r}, encoding={encoding!r})
+await storage_contract.run({name!r}, backend, js_app_store.JsAppStore({db!r}))
+""")
+    assert result == "ok"
+
+
+def test_runs_python_3_14_from_the_local_bundle(booted):
+    assert booted.python("import sys; sys.version_info[:2]") == [3, 14]
+    assert booted.python("import taskerino_storage, pydantic; pydantic.VERSION") == "2.14.3"
+    assert booted.guard.blocked == []
+
+
+def test_no_request_leaves_loopback(booted):
+    db = fresh_db()
+    booted.python(f"""
+from taskerino_storage.browser import open_backend
+b = await open_backend({db!r})
+await b.write_batch({{"k": {{"v": 1}}}})
+await b.get("k")
+""")
+    assert booted.guard.blocked == [], booted.guard.blocked
+    # The guard itself works: an off-site request is caught and recorded.
+    booted.page.evaluate("() => fetch('https://cdn.jsdelivr.net/pyodide/x.js').catch(() => null)")
+    assert booted.guard.blocked == ["https://cdn.jsdelivr.net/pyodide/x.js"]
+    booted.guard.blocked.clear()
+
+
+def test_atomic_batch_of_1000_keys_is_all_or_nothing(booted):
+    result = booted.page.evaluate("""async (db) => {
+        const { openBridge } = await import('/idb-bridge.mjs');
+        const bridge = await openBridge(db);
+        const puts = Array.from({length: 1000}, (_, i) => [`atomic/${String(i).padStart(4, '0')}`, JSON.stringify({i})]);
+        await bridge.writeBatch([['atomic/keep', '"kept"']]);
+        // The 1000th put has a key IndexedDB rejects: the transaction aborts, so nothing may land
+        // and the delete of atomic/keep, issued first in the same batch, must be undone too.
+        const failing = [...puts.slice(0, 999), [{not: 'a key'}, '1']];
+        let error = null;
+        try { await bridge.writeBatch(failing, ['atomic/keep']); } catch (e) { error = e.name; }
+        const afterAbort = await bridge.keys('atomic/');
+        await bridge.writeBatch(puts);
+        const afterCommit = await bridge.keys('atomic/');
+        return {error, afterAbort, afterCommit: afterCommit.length};
+    }""", fresh_db())
+    assert result["error"] == "DataError"
+    assert result["afterAbort"] == ["atomic/keep"]
+    assert result["afterCommit"] == 1001
+
+
+def test_quota_exceeded_rolls_back_the_whole_batch(persistent_context, web_url):
+    """A batch that fails at commit for lack of space (a real QuotaExceededError) leaves nothing."""
+    booted = open_booted_page(persistent_context, web_url)
+    cdp = booted.context.new_cdp_session(booted.page)
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": web_url, "quotaSize": 3 * 1024 * 1024})
+    db = fresh_db()
+    result = booted.python(f"""
+import os
+from taskerino_storage import QuotaExceededError
+from taskerino_storage.browser import open_backend
+b = await open_backend({db!r}, encoding="json")
+await b.write_batch({{"small/keep": "kept"}})
+noise = {{f"big/{{i}}": os.urandom(10_000).hex() for i in range(400)}}  # incompressible, 8 MB
+try:
+    await b.write_batch(noise, deletes=["small/keep"])
+    outcome = "written"
+except QuotaExceededError as exc:
+    outcome = str(exc)
+[outcome, await b.keys("big/"), await b.get("small/keep")]
+""")
+    assert "out of storage space" in result[0], result[0]
+    assert result[1:] == [[], "kept"]
+
+
+def test_creates_the_app_database_at_version_1(booted):
+    db = fresh_db()
+    booted.python(f"from taskerino_storage.browser import open_backend\nawait open_backend({db!r})")
+    info = booted.page.evaluate("""async (db) => {
+        const conn = await new Promise((r) => { const q = indexedDB.open(db); q.onsuccess = () => r(q.result); });
+        const tx = conn.transaction('collections');
+        const out = {version: conn.version, stores: [...conn.objectStoreNames],
+                     keyPath: tx.objectStore('collections').keyPath,
+                     indexes: [...tx.objectStore('collections').indexNames]};
+        conn.close();
+        return out;
+    }""", db)
+    assert info == {"version": 1, "stores": ["backups", "collections"], "keyPath": "name", "indexes": ["timestamp"]}
+
+
+def test_refuses_raw_values_json_cannot_hold(booted):
+    db = fresh_db()
+    booted.page.evaluate("""async (db) => {
+        await appStore.saveValue(db, 'raw/date', {id: 's', when: new Date(0)});
+        await appStore.saveValue(db, 'raw/undefined', {id: 's', gone: undefined});
+        await appStore.saveValue(db, 'raw/fine', {id: 's', n: [1, 'x', null]});
+    }""", db)
+    result = booted.python(f"""
+from taskerino_storage import RecordDecodeError
+from taskerino_storage.browser import open_backend
+b = await open_backend({db!r})
+out = {{}}
+for key in ["raw/date", "raw/undefined", "raw/fine"]:
+    try:
+        out[key] = await b.get(key)
+    except RecordDecodeError as exc:
+        out[key] = str(exc)
+out
+""")
+    assert "when is Date" in result["raw/date"]
+    assert "gone is undefined" in result["raw/undefined"]
+    assert result["raw/fine"] == {"id": "s", "n": [1, "x", None]}
+
+
+def test_global_exists_before_the_boot_finishes(browser, web_url):
+    context = browser.new_context()
+    held = []
+    context.route("**/pyodide.asm.wasm", lambda route: held.append(route))  # hold the runtime until we have looked
+    page = context.new_page()
+    page.goto(f"{web_url}/index.html?db=early-db")
+    page.wait_for_function("() => window.chunkedMigration !== undefined")
+    early = page.evaluate("""() => ({ready: chunkedMigration.ready instanceof Promise,
+                                       booted: chunkedMigration.pyodide !== null,
+                                       db: chunkedMigration.dbName})""")
+    assert early == {"ready": True, "booted": False, "db": "early-db"}
+    assert len(held) == 1
+    held[0].continue_()
+    assert page.evaluate("() => chunkedMigration.ready.then(() => chunkedMigration.pyodide !== null)") is True
+    context.close()
+
+
+def test_page_defaults_to_taskerino_db(browser, web_url):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{web_url}/index.html")
+    assert page.evaluate("() => chunkedMigration.dbName") == "taskerino-db"
+    context.close()

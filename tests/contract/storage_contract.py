@@ -1,0 +1,121 @@
+"""The storage interface's behavioural contract: one set of cases, run against every backend.
+
+Plain Python with no pytest import, so the browser tests can load this file into Pyodide and
+run the same cases on IndexedDB. Each case is `async def case(backend, app)` where `app`
+writes and reads records the way the Taskerino app does (see AppStore).
+"""
+from __future__ import annotations
+
+import json
+
+from taskerino_storage import RecordDecodeError
+
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+async def run(name, backend, app):
+    await CASES[name](backend, app)
+    return "ok"
+
+
+# Values that must survive a round trip exactly.
+AWKWARD = {
+    "unicode": "é ü 漢字 😀 𝔘𝔫𝔦 \u0000 \u2028 \ufeff",
+    "lone_surrogate": "\ud800 and \udfff",
+    "big": 2**53 + 1,
+    "negative": -(2**31),
+    "float": 0.1 + 0.2,
+    "tiny": 5e-324,
+    "huge": 1.7976931348623157e308,
+    "nulls": [None, {"x": None}],
+    "bools": [True, False],
+    "empty": [{}, [], ""],
+    "nested": {"a": [{"b": [{"c": [1, "1", True, None]}]}]},
+}
+
+
+@case
+async def round_trip_awkward_values(backend, app):
+    await backend.write_batch({"t/awkward": AWKWARD, "t/list": [1, 2, 3], "t/str": "plain", "t/null": None})
+    got = await backend.get_many(["t/awkward", "t/list", "t/str", "t/null"])
+    assert got == {"t/awkward": AWKWARD, "t/list": [1, 2, 3], "t/str": "plain", "t/null": None}, got
+    assert json.dumps(got["t/awkward"]) == json.dumps(AWKWARD)
+
+
+@case
+async def absent_keys_are_left_out(backend, app):
+    await backend.write_batch({"t/present": {"v": 1}})
+    assert await backend.get_many(["t/absent", "t/present"]) == {"t/present": {"v": 1}}
+    assert await backend.get("t/absent") is None
+    assert await backend.get("t/absent", "default") == "default"
+
+
+@case
+async def write_batch_deletes_then_puts(backend, app):
+    await backend.write_batch({"t/a": 1, "t/b": 2, "t/c": 3})
+    await backend.write_batch({"t/b": 20, "t/d": 4}, deletes=["t/a", "t/b", "t/missing"])
+    assert await backend.get_many(["t/a", "t/b", "t/c", "t/d"]) == {"t/b": 20, "t/c": 3, "t/d": 4}
+
+
+@case
+async def keys_by_prefix_sorted(backend, app):
+    await backend.write_batch({"p/x/2": 0, "p/x/1": 0, "p/x": 0, "p/y/1": 0, "q": 0})
+    assert await backend.keys("p/x/") == ["p/x/1", "p/x/2"]
+    assert await backend.keys("p/x") == ["p/x", "p/x/1", "p/x/2"]
+    assert await backend.keys("nothing/") == []
+    assert set(await backend.keys()) >= {"p/x", "p/y/1", "q"}
+
+
+@case
+async def reads_each_app_data_form(backend, app):
+    value = {"id": "s1", "name": "Café ☕ 𝄞", "n": [1, 2.5, None, True], "nested": {"k": "v"}}
+    for form in ("gzip", "json", "object"):
+        await app.save(f"app/{form}", value, form)
+    assert await app.raw_form("app/gzip") == "gzip"
+    assert await app.raw_form("app/json") == "json"
+    assert await app.raw_form("app/object") == "object"
+    got = await backend.get_many(["app/gzip", "app/json", "app/object"])
+    assert got == {"app/gzip": value, "app/json": value, "app/object": value}, got
+
+
+@case
+async def app_reads_what_we_write(backend, app):
+    value = {"id": "s2", "screenshots": [{"id": "a", "aiAnalysis": {"confidence": 0.9}}], "text": "ü" * 1000}
+    await backend.write_batch({"ours/value": value})
+    assert await app.raw_form("ours/value") == backend_default_form(backend)
+    assert await app.load("ours/value") == value
+    record = await app.record_shape("ours/value")
+    assert record == {"keys": ["data", "name", "timestamp"], "name": "ours/value", "timestampIsNumber": True}, record
+
+
+def backend_default_form(backend):
+    return getattr(backend, "encoding", None) or backend.bridge.encoding
+
+
+@case
+async def undecodable_records_name_the_key(backend, app):
+    good = {"fine": True}
+    await app.save_raw_text("bad/base64", "GZIP_V1:not*base64!")
+    await app.save_raw_text("bad/gzip", "GZIP_V1:H4sIAAAAAAAA")  # a gzip header, then nothing
+    await app.save_raw_text("bad/json", '{"id": "s1", "name": ')
+    await backend.write_batch({"bad/neighbour": good})
+    for key, words in [("bad/base64", "base64"), ("bad/gzip", "gzip"), ("bad/json", "JSON")]:
+        try:
+            await backend.get(key)
+        except RecordDecodeError as exc:
+            assert exc.key == key and key in str(exc) and words in str(exc), str(exc)
+        else:
+            raise AssertionError(f"{key} decoded without error")
+    assert await backend.get("bad/neighbour") == good
+
+
+@case
+async def estimate_reports_bytes(backend, app):
+    estimate = await backend.estimate()
+    assert isinstance(estimate.usage, int) and isinstance(estimate.quota, int)
+    assert estimate.quota > 0 and estimate.available <= estimate.quota
