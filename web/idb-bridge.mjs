@@ -133,6 +133,81 @@ export async function decodeData(data) {
   return JSON.stringify(data);
 }
 
+// ------------------------------------------------------------------ array records
+
+function namedError(name, message) {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+async function readData(db, storeName, key) {
+  const tx = db.transaction(storeName, "readonly");
+  const request = tx.objectStore(storeName).get(key);
+  await done(tx);
+  return request.result?.data;
+}
+
+function parseArray(key, text) {
+  if (typeof text !== "string") throw namedError("RecordDecodeError", text.error);
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw namedError("RecordDecodeError", `not valid JSON (${e.message})`);
+  }
+  if (!Array.isArray(value)) throw namedError("RecordDecodeError", `expected an array, found ${value === null ? "null" : typeof value}`);
+  return value;
+}
+
+const elementId = (e) => (e && typeof e === "object" && !Array.isArray(e) && typeof e.id === "string" ? e.id : undefined);
+const sameData = (a, b) => (typeof a === "string" || typeof b === "string" ? a === b : JSON.stringify(a) === JSON.stringify(b));
+
+async function sha256(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return new Uint8Array(digest).toHex();
+}
+
+/** The elements of an array record, handed to Python one at a time (see StorageBackend.open_array). */
+class ArrayRecord {
+  constructor(key, elements, rewrite) {
+    this.key = key;
+    this.ids = elements.map(elementId);
+    this.elements = elements;
+    this.rewrite = rewrite;
+    this.handedOver = new Map(); // id -> sha256 of the element's JSON text as handed over
+  }
+
+  /** Element i as JSON text. */
+  async item(i) {
+    const text = JSON.stringify(this.elements[i]);
+    const id = this.ids[i];
+    if (id !== undefined) this.handedOver.set(id, await sha256(text));
+    return text;
+  }
+
+  /** Remove the elements with these ids that are still exactly as handed over; returns the ids removed. */
+  async removeItems(ids) {
+    const wanted = new Set(Array.from(ids).filter((id) => this.handedOver.has(id)));
+    if (wanted.size === 0) return [];
+    const rewrite = this.rewrite(async (current) => {
+      const removed = [];
+      const kept = [];
+      for (const element of current) {
+        const id = elementId(element);
+        if (wanted.has(id) && (await sha256(JSON.stringify(element))) === this.handedOver.get(id)) removed.push(id);
+        else kept.push(element);
+      }
+      return { removed, kept };
+    });
+    return rewrite.catch((e) => Promise.reject(plainError(e)));
+  }
+
+  release() {
+    this.elements = null;
+  }
+}
+
 // ------------------------------------------------------------------ the bridge
 
 /**
@@ -144,6 +219,40 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     throw new Error(`database ${db.name} has no object store ${storeName}`);
   }
   const encode = encoding === "json" ? async (text) => text : gzipData;
+
+  /**
+   * Rewrite an array record with `change(elements) -> {removed, kept}`, keeping concurrent
+   * writers' work: read, change, then write in a transaction that first checks the record is
+   * still what was read (else retry from a fresh read).
+   */
+  async function writeRecord(key, change) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const data0 = await readData(db, storeName, key);
+      if (data0 === undefined) return [];
+      const { removed, kept } = await change(parseArray(key, await decodeData(data0)));
+      if (removed.length === 0) return [];
+      const data = await encode(JSON.stringify(kept));
+      const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
+      const finished = done(tx);
+      const store = tx.objectStore(storeName);
+      let conflict = false;
+      store.get(key).onsuccess = (event) => {
+        if (!sameData(event.target.result?.data, data0)) {
+          conflict = true;
+          tx.abort();
+        } else {
+          store.put({ name: key, data, timestamp: Date.now() });
+        }
+      };
+      try {
+        await finished;
+        return removed;
+      } catch (e) {
+        if (!conflict) throw e;
+      }
+    }
+    throw namedError("WriteConflictError", `record ${key} kept changing while it was being rewritten; nothing was written`);
+  }
 
   return plainErrors({
     dbName: db.name,
@@ -192,6 +301,31 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
       const request = tx.objectStore(storeName).getAllKeys(range);
       await done(tx);
       return request.result.filter((k) => typeof k === "string" && k.startsWith(prefix));
+    },
+
+    /**
+     * Read an array-valued record (the app's `sessions`) once and keep it here, in JS:
+     * Python takes one element at a time. Resolves to undefined when the record is absent.
+     */
+    async openArray(key) {
+      const data0 = await readData(db, storeName, key);
+      if (data0 === undefined) return undefined;
+      return new ArrayRecord(key, parseArray(key, await decodeData(data0)), (change) => writeRecord(key, change));
+    },
+
+    /**
+     * Hold a Web Lock (navigator.locks) until `release()` is called on the returned handle.
+     * With `ifAvailable`, resolves to undefined at once when another tab holds it.
+     */
+    acquireLock(name, ifAvailable = false) {
+      return new Promise((resolve, reject) => {
+        const held = navigator.locks.request(name, { ifAvailable }, (lock) => {
+          if (!lock) return resolve(undefined);
+          // release() settles once the lock is really free again, so a re-acquire can't race it.
+          return new Promise((release) => resolve({ release: () => (release(), held) }));
+        });
+        held.catch(reject);
+      });
     },
 
     /** The origin's usage and quota in bytes. */

@@ -4,10 +4,11 @@ Plain Python: runs in CPython (tests, on the in-memory backend) and in Pyodide (
 on Taskerino's IndexedDB through web/idb-bridge.mjs).
 """
 from .backend import StorageBackend, StorageEstimate
-from .errors import QuotaExceededError, RecordDecodeError, StorageError, WriteConflictError
+from .errors import LockBusyError, QuotaExceededError, RecordDecodeError, StorageError, WriteConflictError
 from .memory import MemoryBackend
 
 __all__ = [
+    "LockBusyError",
     "MemoryBackend",
     "QuotaExceededError",
     "RecordDecodeError",

@@ -7,7 +7,8 @@ bool, None). Two implementations: `MemoryBackend` (CPython, tests) and `IndexedD
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,3 +56,54 @@ class StorageBackend(ABC):
     @abstractmethod
     async def estimate(self) -> StorageEstimate:
         """Bytes used and available to this origin (navigator.storage.estimate)."""
+
+    # -- the app's monolithic `sessions` array, handed over one element at a time
+
+    @abstractmethod
+    async def open_array(self, key: str) -> "ArrayRecord | None":
+        """A handle on an array-valued record (None when absent), read once.
+
+        The array itself stays on the store's side (in JS, for IndexedDB): Python receives one
+        element at a time, so its memory is bounded by the largest element, not the array.
+        Raises RecordDecodeError when the record can't be decoded or is not an array.
+        """
+
+    # -- cross-tab mutual exclusion (Web Locks in the browser)
+
+    @asynccontextmanager
+    async def lock(self, name: str, *, wait: bool = True) -> AsyncIterator[None]:
+        """Hold the named lock for the block. With wait=False raise LockBusyError at once when held."""
+        release = await self._acquire_lock(name, wait)
+        try:
+            yield
+        finally:
+            await release()
+
+    @abstractmethod
+    async def _acquire_lock(self, name: str, wait: bool):
+        """Acquire; return an async release function. Raise LockBusyError when not waiting and held."""
+
+
+class ArrayRecord(ABC):
+    """An array-valued record read once; its elements are handed over one at a time."""
+
+    key: str
+    #: Each element's `id` when it is an object with a string id, else None.
+    ids: list[str | None]
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    @abstractmethod
+    async def item(self, index: int) -> Any:
+        """Element `index`, decoded."""
+
+    @abstractmethod
+    async def remove_items(self, ids: Iterable[str]) -> list[str]:
+        """Rewrite the record without the elements with these ids, atomically and durably.
+
+        Only elements still exactly as they were handed over by `item` are removed: one the
+        app changed since (or never handed over) is kept. Re-reads the record first, so
+        concurrent writes by the app are kept. Returns the ids actually removed.
+        """

@@ -24,3 +24,7 @@ class WriteConflictError(StorageError):
 
     The whole batch was rolled back; read again and retry.
     """
+
+
+class LockBusyError(StorageError):
+    """Another tab (or task) holds the lock: for a batch, another tab is migrating."""

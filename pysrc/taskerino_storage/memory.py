@@ -1,13 +1,14 @@
 """In-memory backend for CPython: Taskerino's records held in a dict, encoded as the app encodes them."""
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import codec
-from .backend import StorageBackend, StorageEstimate
-from .errors import QuotaExceededError
+from .backend import ArrayRecord, StorageBackend, StorageEstimate
+from .errors import LockBusyError, QuotaExceededError, RecordDecodeError
 
 
 class MemoryBackend(StorageBackend):
@@ -20,6 +21,7 @@ class MemoryBackend(StorageBackend):
         self.encoding = encoding
         self.quota = quota
         self.records: dict[str, dict[str, Any]] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
 
     # -- the app's view: raw records, for tests that write or read like Taskerino does
     def put_raw(self, key: str, data: Any) -> None:
@@ -54,3 +56,63 @@ class MemoryBackend(StorageBackend):
 
     def _usage(self) -> int:
         return sum(len(r["data"]) if isinstance(r["data"], str) else 0 for r in self.records.values())
+
+    async def open_array(self, key: str) -> "MemoryArrayRecord | None":
+        if key not in self.records:
+            return None
+        return MemoryArrayRecord(self, key, self.records[key]["data"])
+
+    async def _acquire_lock(self, name: str, wait: bool):
+        lock = self.locks.setdefault(name, asyncio.Lock())
+        if not wait and lock.locked():
+            raise LockBusyError(f"lock {name!r} is held by another task")
+        await lock.acquire()
+
+        async def release() -> None:
+            lock.release()
+
+        return release
+
+
+def element_id(element: Any) -> str | None:
+    if isinstance(element, dict) and isinstance(element.get("id"), str):
+        return element["id"]
+    return None
+
+
+def parse_array(key: str, data: Any) -> list:
+    value = codec.decode_data(key, data)
+    if not isinstance(value, list):
+        raise RecordDecodeError(key, f"expected an array, found {type(value).__name__}")
+    return value
+
+
+class MemoryArrayRecord(ArrayRecord):
+    def __init__(self, backend: MemoryBackend, key: str, data: Any):
+        self.backend, self.key = backend, key
+        self._elements = parse_array(key, data)
+        self.ids = [element_id(e) for e in self._elements]
+        self._handed_over: dict[str, str] = {}  # id -> JSON text as handed over
+
+    async def item(self, index: int) -> Any:
+        element = self._elements[index]
+        if self.ids[index] is not None:
+            self._handed_over[self.ids[index]] = codec.dumps(element)
+        return codec.loads(self.key, codec.dumps(element))  # a copy, like crossing the bridge
+
+    async def remove_items(self, ids: Iterable[str]) -> list[str]:
+        wanted = {i for i in ids if i in self._handed_over}
+        record = self.backend.records.get(self.key)
+        if record is None or not wanted:
+            return []
+        current = parse_array(self.key, record["data"])
+        removed, kept = [], []
+        for element in current:
+            eid = element_id(element)
+            if eid in wanted and codec.dumps(element) == self._handed_over[eid]:
+                removed.append(eid)
+            else:
+                kept.append(element)
+        if removed:
+            await self.backend.write_batch({self.key: kept})
+        return removed

@@ -119,3 +119,53 @@ async def estimate_reports_bytes(backend, app):
     estimate = await backend.estimate()
     assert isinstance(estimate.usage, int) and isinstance(estimate.quota, int)
     assert estimate.quota > 0 and estimate.available <= estimate.quota
+
+
+@case
+async def array_elements_are_handed_over_one_at_a_time(backend, app):
+    sessions = [{"id": "a", "n": 1}, {"id": "b", "n": [2.5, None]}, "not an object", {"no": "id"}, {"id": 7}]
+    await app.save("sessions", sessions, "gzip")
+    array = await backend.open_array("sessions")
+    assert array.ids == ["a", "b", None, None, None] and array.count == 5
+    assert [await array.item(i) for i in range(5)] == sessions
+    assert await backend.open_array("absent") is None
+
+
+@case
+async def array_removal_takes_only_unchanged_handed_over_elements(backend, app):
+    await app.save("sessions", [{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}], "json")
+    array = await backend.open_array("sessions")
+    for i in range(3):
+        await array.item(i)  # d is never handed over
+    # Meanwhile the app changes b and adds e: both must survive the rewrite.
+    await app.save("sessions", [{"id": "a"}, {"id": "b", "edited": True}, {"id": "c"}, {"id": "d"}, {"id": "e"}], "json")
+    assert sorted(await array.remove_items(["a", "b", "c", "d", "zzz"])) == ["a", "c"]
+    assert await app.load("sessions") == [{"id": "b", "edited": True}, {"id": "d"}, {"id": "e"}]
+    assert await array.remove_items(["a"]) == []  # already gone: nothing to do
+
+
+@case
+async def array_that_is_not_an_array_is_refused(backend, app):
+    await app.save("sessions", {"id": "x"}, "json")
+    await app.save_raw_text("broken", "GZIP_V1:H4sIAAAAAAAA")
+    for key, words in [("sessions", "array"), ("broken", "gzip")]:
+        try:
+            await backend.open_array(key)
+        except RecordDecodeError as exc:
+            assert exc.key == key and words in str(exc), str(exc)
+        else:
+            raise AssertionError(f"{key} opened as an array")
+
+
+@case
+async def locks_exclude_a_second_holder(backend, app):
+    from taskerino_storage import LockBusyError
+
+    async with backend.lock("contract-lock", wait=False):
+        try:
+            async with backend.lock("contract-lock", wait=False):
+                raise AssertionError("a held lock was acquired twice")
+        except LockBusyError as exc:
+            assert "contract-lock" in str(exc)
+    async with backend.lock("contract-lock", wait=False):  # released: free again
+        pass
