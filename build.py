@@ -186,6 +186,9 @@ def wheel_entry(wheel: Path) -> tuple[str, dict]:
 def write_lock_file() -> None:
     pins = bundle_pins()
     packages = dict(wheel_entry(w) for w in sorted(BUNDLE.glob("*.whl")))
+    # Python is ready without pydantic: the page loads it right after the boot, in the
+    # background (web/taskerino-migration.mjs), so boot costs what a bare Pyodide costs.
+    packages[canonical(PACKAGE)]["depends"] = []
     for name, entry in packages.items():
         missing = [d for d in entry["depends"] if d not in packages]
         if missing:
@@ -249,10 +252,18 @@ class WebHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)  # a closed tab mid-download is normal
+
+
 def start_server(port: int = 0, directory: Path = WEB) -> http.server.ThreadingHTTPServer:
     """Serve `directory` on 127.0.0.1 in a background thread; port 0 picks a free one."""
     handler = functools.partial(WebHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = QuietServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

@@ -36,8 +36,14 @@ export function loadChunkedMigration({
     /** Milliseconds from page start to the end of each boot phase. */
     timings: {},
     ready: null,
+    /** Resolves when pydantic (session validation) is loaded too; it loads right after `ready`. */
+    validationReady: null,
   };
   api.ready = boot(api, indexURL);
+  api.validationReady = api.ready.then(async () => {
+    await api.pyodide.loadPackage("pydantic", { messageCallback: () => {} });
+    api.timings.validationReady = performance.now();
+  });
   if (installGlobals) globalThis.chunkedMigration = api;
   return api;
 }

@@ -1,0 +1,67 @@
+"""Boot: page load -> globals usable -> Python ready, cold and warm, beside a bare Pyodide boot."""
+from __future__ import annotations
+
+from .harness import chromium, median, write_results
+
+BARE_PAGE = """<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
+const t0 = performance.now();
+const { loadPyodide } = await import('/build/pyodide/pyodide.mjs');
+const py = await loadPyodide({ indexURL: '/build/pyodide/', lockFileURL: '/build/pyodide/taskerino-lock.json' });
+window.bareReady = performance.now();
+</script>"""
+
+OURS = """() => chunkedMigration.ready.then(() => ({globals: chunkedMigration.timings.globalsInstalled,
+    pyodide: chunkedMigration.timings.pyodideReady, python: chunkedMigration.timings.pythonReady}))"""
+
+
+def boot_ours(context, url) -> dict:
+    page = context.new_page()
+    page.goto(f"{url}/index.html?db=bench-boot")
+    t = page.evaluate(OURS)
+    page.close()
+    return {"ours_globals": t["globals"], "ours_pyodide": t["pyodide"], "ours_python": t["python"]}
+
+
+def boot_bare(context, url) -> dict:
+    context.route(f"{url}/bench-bare.html", lambda route: route.fulfill(body=BARE_PAGE, content_type="text/html"))
+    page = context.new_page()
+    page.goto(f"{url}/bench-bare.html")
+    page.wait_for_function("() => window.bareReady !== undefined")
+    t = page.evaluate("() => window.bareReady")
+    page.close()
+    return {"bare_python": t}
+
+
+def collect(samples: list[dict]) -> dict:
+    return {k: round(median([s[k] for s in samples])) for k in samples[0]}
+
+
+def run(runs: int = 5) -> dict:
+    # Cold: a fresh profile for every boot, ours and bare alike (no HTTP cache, no wasm code
+    # cache). Warm: one profile per side, booted once to fill the caches, then reloaded.
+    cold, warm = [], []
+    with chromium() as (new_profile, url):
+        for _ in range(runs):
+            sample = {}
+            for boot in (boot_ours, boot_bare):
+                context = new_profile()
+                sample.update(boot(context, url))
+                context.close()
+            cold.append(sample)
+        ours_context, bare_context = new_profile(), new_profile()
+        boot_ours(ours_context, url), boot_bare(bare_context, url)
+        for _ in range(runs):
+            warm.append({**boot_ours(ours_context, url), **boot_bare(bare_context, url)})
+    results = {"runs": runs, "cold": collect(cold), "warm": collect(warm)}
+    for mode in ("cold", "warm"):
+        r = results[mode]
+        r["ratio_python_vs_bare"] = round(r["ours_python"] / r["bare_python"], 2)
+    rows = ["| boot (median of %d, ms from navigation start) | cold | warm |" % runs, "|---|---|---|"]
+    for key, label in [("ours_globals", "globals usable (`window.chunkedMigration`)"),
+                       ("ours_pyodide", "Pyodide + wheels loaded (ours)"),
+                       ("ours_python", "**Python ready** (ours: package imported)"),
+                       ("bare_python", "bare Pyodide boot, same bundle"),
+                       ("ratio_python_vs_bare", "**ours ÷ bare**")]:
+        rows.append(f"| {label} | {results['cold'][key]} | {results['warm'][key]} |")
+    write_results("boot", results, "\n".join(rows))
+    return results
