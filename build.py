@@ -7,7 +7,7 @@ Standard library only, so it runs on a fresh machine before anything is installe
     python3 build.py build    # rebuild our wheel and the lock file only
     python3 build.py serve    # build, then serve web/ on 127.0.0.1
     python3 build.py test     # set up what is missing, build, run every test suite
-    python3 build.py bench    # benchmarks (issue 6)
+    python3 build.py bench    # benchmarks in headless Chromium (tests/bench)
     python3 build.py demo     # headless demo run (issue 5)
 
 Every version is pinned in pyproject.toml ([project.optional-dependencies].dev and
@@ -299,6 +299,13 @@ def cmd_test(args) -> None:
     raise SystemExit(result.returncode)
 
 
+def cmd_bench(args) -> None:
+    chromium = setup()
+    env = {**os.environ, "CHROMIUM": chromium, "PYTHONPATH": os.pathsep.join(["pysrc", ".", "tests"])}
+    result = subprocess.run([str(VENV_PYTHON), "-m", "bench", *args.bench_args], cwd=ROOT, env=env)
+    raise SystemExit(result.returncode)
+
+
 def cmd_reserved(args) -> None:
     raise SystemExit(f"`build.py {args.command}` is reserved and not built yet")
 
@@ -314,8 +321,10 @@ def main() -> None:
     test = sub.add_parser("test", help="set up, build, run all test suites (extra args go to pytest)")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(func=cmd_test)
-    for name in ("bench", "demo"):
-        sub.add_parser(name, help="reserved").set_defaults(func=cmd_reserved)
+    bench = sub.add_parser("bench", help="benchmarks in headless Chromium (args: parts, --runs; see tests/bench)")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench.set_defaults(func=cmd_bench)
+    sub.add_parser("demo", help="reserved").set_defaults(func=cmd_reserved)
     args = parser.parse_args()
     args.func(args)
 

@@ -1,13 +1,17 @@
-"""`python3 build.py bench [parts...]` runs these; each part writes tests/bench/results/<part>.{json,md}."""
+"""`python3 build.py bench [parts...] [--runs R] [--n N]`; each part writes tests/bench/results/<part>.{json,md}."""
 import argparse
 import importlib
+import inspect
 
 PARTS = ["boot", "listing"]
 
 parser = argparse.ArgumentParser(prog="build.py bench")
 parser.add_argument("parts", nargs="*", default=PARTS, help=f"which benchmarks ({', '.join(PARTS)})")
-parser.add_argument("--runs", type=int, default=5)
+parser.add_argument("--runs", type=int, default=5, help="repetitions; medians are reported")
+parser.add_argument("--n", type=int, default=None, help="number of sessions, for parts that take one")
 args = parser.parse_args()
 for part in args.parts:
-    print(f"== {part}")
-    importlib.import_module(f"bench.{part}").run(runs=args.runs)
+    print(f"== {part}", flush=True)
+    run = importlib.import_module(f"bench.{part}").run
+    extra = {"n": args.n} if args.n and "n" in inspect.signature(run).parameters else {}
+    run(runs=args.runs, **extra)
