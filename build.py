@@ -8,7 +8,7 @@ Standard library only, so it runs on a fresh machine before anything is installe
     python3 build.py serve    # build, then serve web/ on 127.0.0.1
     python3 build.py test     # set up what is missing, build, run every test suite
     python3 build.py bench    # benchmarks in headless Chromium (tests/bench)
-    python3 build.py demo     # headless demo run (issue 5)
+    python3 build.py demo     # the console interface end to end, in headless Chromium
 
 Every version is pinned in pyproject.toml ([project.optional-dependencies].dev and
 [tool.taskerino.bundle]); this file reads them from there.
@@ -306,8 +306,11 @@ def cmd_bench(args) -> None:
     raise SystemExit(result.returncode)
 
 
-def cmd_reserved(args) -> None:
-    raise SystemExit(f"`build.py {args.command}` is reserved and not built yet")
+def cmd_demo(args) -> None:
+    chromium = setup()
+    env = {**os.environ, "CHROMIUM": chromium, "PYTHONPATH": os.pathsep.join(["pysrc", ".", "tests"])}
+    result = subprocess.run([str(VENV_PYTHON), "tests/demo.py", str(args.sessions)], cwd=ROOT, env=env)
+    raise SystemExit(result.returncode)
 
 
 def main() -> None:
@@ -324,7 +327,9 @@ def main() -> None:
     bench = sub.add_parser("bench", help="benchmarks in headless Chromium (args: parts, --runs; see tests/bench)")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
-    sub.add_parser("demo", help="reserved").set_defaults(func=cmd_reserved)
+    demo = sub.add_parser("demo", help="headless Chromium: fill a demo database, dry run, migrate, from the console")
+    demo.add_argument("--sessions", type=int, default=24)
+    demo.set_defaults(func=cmd_demo)
     args = parser.parse_args()
     args.func(args)
 

@@ -1,19 +1,105 @@
 """The browser edge: what web/taskerino-migration.mjs calls into. Importable only in Pyodide.
 
-JS registers web/idb-bridge.mjs as the module `taskerino_bridge` before importing this.
+JS registers web/idb-bridge.mjs as the module `taskerino_bridge` before importing this. Every
+service method takes and returns JSON text (cheap to cross the bridge, and plain objects on the
+JS side) as an envelope: {"ok": true, "value": ...} or {"ok": false, "error": message, "kind":
+class name}. Expected failures carry their own clear message; an unexpected one (a bug) is
+reported as one readable line, with the traceback kept for `console.debug`, never thrown raw.
 """
 from __future__ import annotations
 
+import json
+import traceback
+from typing import Any
+
 import taskerino_bridge  # type: ignore[import-not-found]  # registered by the JS loader
 
+from . import codec
 from .indexeddb import IndexedDBBackend
 
 
 async def open_backend(db_name: str = "taskerino-db", store_name: str = "collections",
                        encoding: str = "gzip") -> IndexedDBBackend:
     """An IndexedDB backend on its own connection to `db_name`."""
-    from pyodide.ffi import to_js  # type: ignore[import-not-found]
     from js import Object  # type: ignore[import-not-found]
+    from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
     options = to_js({"storeName": store_name, "encoding": encoding}, dict_converter=Object.fromEntries)
     return IndexedDBBackend(await taskerino_bridge.openBridge(db_name, options))
+
+
+def _ok(value: Any) -> str:
+    return codec.dumps({"ok": True, "value": value})
+
+
+def _failed(exc: BaseException) -> str:
+    from .migration.errors import MigrationError
+    from .errors import StorageError
+    from .session_errors import InvalidSessionError, SessionNotFoundError
+
+    expected = (MigrationError, StorageError, InvalidSessionError, SessionNotFoundError)
+    if isinstance(exc, expected):
+        return codec.dumps({"ok": False, "error": str(exc), "kind": type(exc).__name__})
+    return codec.dumps({"ok": False, "kind": type(exc).__name__,
+                        "error": f"internal error ({type(exc).__name__}: {exc}); nothing more was changed",
+                        "traceback": traceback.format_exc()})
+
+
+class MigrationService:
+    """The five console commands plus on-demand loading, over one IndexedDB connection."""
+
+    def __init__(self, backend: IndexedDBBackend):
+        from .migration import Migrator
+
+        self.backend = backend
+        self.migrator = Migrator(backend)
+
+    async def _call(self, command, *args, **kwargs) -> str:
+        try:
+            return _ok(await command(*args, **kwargs))
+        except Exception as exc:  # the one place errors become console messages
+            return _failed(exc)
+
+    async def status(self) -> str:
+        async def status():
+            return (await self.migrator.get_migration_status()).to_dict()
+        return await self._call(status)
+
+    async def run_migration(self, options_json: str, on_progress=None) -> str:
+        async def run():
+            options = {**json.loads(options_json), **({"on_progress": on_progress} if on_progress else {})}
+            return (await self.migrator.migrate_all_sessions(options)).to_dict()
+        return await self._call(run)
+
+    async def migrate_single(self, session_id: str, options_json: str) -> str:
+        async def migrate():
+            return (await self.migrator.migrate_session_to_chunked(session_id, json.loads(options_json))).to_dict()
+        return await self._call(migrate)
+
+    async def rollback(self, session_id: str, backup_path: str | None, force: bool = False) -> str:
+        async def rollback():
+            return (await self.migrator.rollback_session_migration(session_id, backup_path, force=force)).to_dict()
+        return await self._call(rollback)
+
+    async def cleanup(self, retention_days: int, confirm: bool) -> str:
+        async def cleanup():
+            return (await self.migrator.cleanup_old_backups(retention_days, confirm=confirm)).to_dict()
+        return await self._call(cleanup)
+
+    async def load_session(self, session_id: str) -> str:
+        return await self._call(self.migrator.load_session, session_id)
+
+    async def fill_demo(self, count: int, seed: int = 2025) -> str:
+        """Add `count` generated legacy sessions to the app's `sessions` array (a few broken)."""
+        from .samples import generate_sessions
+
+        async def fill():
+            existing = await self.backend.get("sessions", [])
+            sessions = generate_sessions(count, seed, broken=max(1, count // 8) if count >= 4 else 0)
+            await self.backend.write_batch({"sessions": [*existing, *sessions]})
+            return {"created": len(sessions), "ids": [s["id"] for s in sessions]}
+        return await self._call(fill)
+
+
+async def create_service(db_name: str, store_name: str = "collections", encoding: str = "gzip") -> MigrationService:
+    return MigrationService(await open_backend(db_name, store_name, encoding))

@@ -1,0 +1,137 @@
+"""The console interface end to end: the five globals in real Chromium on real IndexedDB,
+their printed output against the seed's format, and bad input from a person typing."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from browser.harness import fresh_db, open_booted_page
+
+
+@pytest.fixture
+def console_page(browser, web_url):
+    """A booted page on a fresh database holding 6 generated legacy sessions."""
+    booted = open_booted_page(browser.new_context(), web_url)
+    booted.page.evaluate("() => chunkedMigration.fillDemo(6)")
+    booted.console.clear()
+    yield booted
+    booted.context.close()
+
+
+def lines(booted):
+    return [line.split(": ", 1)[1] for line in booted.console if line.startswith(("log: ", "error: "))]
+
+
+def test_run_chunked_migration_dry_run_then_real(console_page):
+    page = console_page.page
+    dry = page.evaluate("() => runChunkedMigration({ dryRun: true })")
+    assert dry["dryRun"] is True and dry["total"] == 6 and dry["migrated"] == 6 and dry["errorCount"] == 0
+    out = lines(console_page)
+    assert out[:3] == ["━" * 47, "  Chunked Storage Migration", "━" * 47]
+    assert "⚠️  DRY RUN MODE - No changes will be saved" in out
+    assert "   Total sessions: 6" in out and "   Already migrated: 0 (0%)" in out and "   Legacy format: 6" in out
+    assert any(re.fullmatch(r"\[\d+%\] Migrating session 1/6: .+", line) for line in out), out
+    assert "[100%] Complete: 6 migrated, 0 skipped, 0 errors" in out
+    assert "✅ Dry run completed successfully!" in out and "   runChunkedMigration({ verbose: true })" in out
+    assert page.evaluate("() => showMigrationStatus()")["chunked"] == 0  # the dry run wrote nothing
+
+    console_page.console.clear()
+    progress = page.evaluate("""async () => {
+        const seen = [];
+        const r = await runChunkedMigration({ verbose: true, onProgress: (m, p) => seen.push([m, p]) });
+        return {r, seen};
+    }""")
+    r = progress["r"]
+    assert (r["success"], r["migrated"], r["skipped"], r["errorCount"]) == (True, 6, 0, 0)
+    assert len(r["results"]) == 6 and all(x["backupPath"].startswith("sessions/") for x in r["results"])
+    assert progress["seen"][-1][1] == 100 and len(progress["seen"]) >= 6
+    out = lines(console_page)
+    assert "✅ Migration completed successfully!" in out and "📦 Backups created with 30-day retention" in out
+    assert "   rollbackSession('session-id', 'backup-path', true)" in out
+    again = page.evaluate("() => runChunkedMigration()")
+    assert (again["migrated"], again["skipped"]) == (0, 6)
+
+
+def test_status_single_rollback_cleanup(console_page):
+    page = console_page.page
+    status = page.evaluate("() => showMigrationStatus()")
+    assert (status["total"], status["chunked"], status["legacy"], status["percentage"]) == (6, 0, 6, 0)
+    sid = page.evaluate("""async () => JSON.parse(await appStore.load(chunkedMigration.dbName, 'sessions'))[0].id""")
+    single = page.evaluate("(id) => migrateSingleSession(id)", sid)
+    assert single["success"] is True and single["sessionId"] == sid and single["backupPath"].startswith(f"sessions/{sid}.backup-")
+    status = page.evaluate("() => showMigrationStatus()")
+    assert (status["chunked"], status["legacy"], status["percentage"]) == (1, 5, 17)
+    assert [b["sessionId"] for b in status["backups"]] == [sid]
+    assert any(line.startswith("   Already migrated: 1 (17%)") for line in lines(console_page))
+
+    assert page.evaluate("([id, p]) => rollbackSession(id, p)", [sid, single["backupPath"]]) is False
+    assert page.evaluate("() => showMigrationStatus()")["chunked"] == 1  # unconfirmed: nothing changed
+    assert any("rollbackSession(" in line and ", true)" in line for line in lines(console_page))
+    assert page.evaluate("([id, p]) => rollbackSession(id, p, true)", [sid, single["backupPath"]]) is True
+    status = page.evaluate("() => showMigrationStatus()")
+    assert (status["chunked"], status["legacy"]) == (0, 6)
+
+    cleanup = page.evaluate("() => cleanupBackups()")
+    assert cleanup["dryRun"] is True and cleanup["deleted"] == []
+
+
+def test_load_session_migrates_on_demand(console_page):
+    page = console_page.page
+    original = page.evaluate("""async () => JSON.parse(await appStore.load(chunkedMigration.dbName, 'sessions'))[2]""")
+    loaded = page.evaluate("(id) => chunkedMigration.loadSession(id)", original["id"])
+    assert json.dumps(loaded, sort_keys=True) == json.dumps(original, sort_keys=True)
+    assert page.evaluate("() => showMigrationStatus()")["chunked"] == 1
+
+
+BAD_INPUT = [
+    ("runChunkedMigration({ dryrun: true })", 'unknown option "dryrun" — did you mean "dryRun"?'),
+    ("runChunkedMigration({ verbos: true })", 'did you mean "verbose"?'),
+    ("runChunkedMigration({ dryRun: 'yes' })", 'option "dryRun" must be true or false, got the string "yes"'),
+    ("runChunkedMigration('fast')", "options must be an object"),
+    ("runChunkedMigration({ backupRetentionDays: -3 })", "must be a whole number of days"),
+    ("migrateSingleSession(42)", "sessionId must be a non-empty string"),
+    ("migrateSingleSession('no-such-session')", "no-such-session"),
+    ("rollbackSession('no-such-session', undefined, true)", "no-such-session"),
+    ("cleanupBackups('30')", "retentionDays must be a whole number of days"),
+    ("cleanupBackups(30, 'yes')", "confirm must be true or false"),
+]
+
+
+@pytest.mark.parametrize("call,message", BAD_INPUT)
+def test_bad_input_names_the_problem_and_changes_nothing(console_page, call, message):
+    page = console_page.page
+    before = page.evaluate("(db) => appStore.keys(db)", page.evaluate("() => chunkedMigration.dbName"))
+    error = page.evaluate(f"async () => {{ try {{ await {call}; return null; }} catch (e) {{ return [e.name, e.message, e.stack || ''] }} }}")
+    assert error is not None, f"{call} did not fail"
+    name, text, stack = error
+    assert message in text, text
+    assert "Traceback" not in text and "File \"" not in text
+    after = page.evaluate("(db) => appStore.keys(db)", page.evaluate("() => chunkedMigration.dbName"))
+    assert after == before
+
+
+def test_embedding_module_from_another_page(browser, web_url):
+    """The Taskerino frontend imports the module itself, without the page or globals."""
+    context = browser.new_context()
+    context.add_init_script(path=str(__import__("pathlib").Path(__file__).with_name("app_style.js")))
+    db = fresh_db()
+    html = f"""<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
+      import {{ loadChunkedMigration }} from '/taskerino-migration.mjs';
+      window.api = loadChunkedMigration({{ dbName: '{db}', log: false }});
+    </script>"""
+    context.route(f"{web_url}/embedded.html", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page = context.new_page()
+    page.goto(f"{web_url}/embedded.html")
+    page.wait_for_function("() => window.api !== undefined")
+    assert page.evaluate("() => typeof window.runChunkedMigration") == "undefined"  # no globals asked for
+    session = {"id": "embedded-1", "name": "From the app", "startTime": "2025-10-20T09:00:00.000Z",
+               "screenshots": [], "tags": [], "customField": {"kept": None}}
+    page.evaluate("([db, text]) => appStore.save(db, 'sessions', text, 'gzip')", [db, json.dumps([session])])
+    loaded = page.evaluate("() => api.loadSession('embedded-1')")
+    assert loaded == session
+    status = page.evaluate("() => api.showMigrationStatus()")
+    assert (status["total"], status["chunked"]) == (1, 1)
+    assert page.evaluate(f"(db) => appStore.load(db, 'sessions/embedded-1/metadata').then(JSON.parse)", db)["storageVersion"] == 1
+    context.close()
