@@ -1,8 +1,9 @@
 // The console output of the seed's examples: banners, status block, progress lines, results.
 //
-// Every line goes out as console.log("%s", line): a session name holding "%c" or "%o" can't
-// restyle or inject into the output, and control characters (newlines, bidi overrides) in
-// stored text are escaped, so a session name can't forge extra lines.
+// Every line goes out as one single-string console.log: the console applies "%c"/"%o" format
+// directives only when more arguments follow, so a session name can't restyle the output; and
+// control characters (newlines, bidi overrides) in stored text are escaped, so a session name
+// can't forge extra lines.
 
 const RULE = "━".repeat(47);
 
@@ -13,7 +14,7 @@ export function safeText(value) {
 }
 
 export function createReporter(sink = console) {
-  const line = (text = "") => sink.log("%s", text);
+  const line = (text = "") => sink.log(text);
   const banner = (title) => { line(RULE); line(`  ${title}`); line(RULE); line(); };
   const seconds = (ms) => `${(ms / 1000).toFixed(2)}s`;
 

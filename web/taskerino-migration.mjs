@@ -133,7 +133,7 @@ export function loadChunkedMigration({
       out.line(`   To confirm: rollbackSession('${sessionId}', ${backupPath ? `'${backupPath}'` : "undefined"}, true)`);
       return false;
     }
-    const r = await call("rollback", sessionId, backupPath ?? null, force);
+    const r = await call("rollback", sessionId, backupPath ?? undefined, force); // JS null would arrive as jsnull
     out.line(`✅ Rolled back ${r.sessionId} from ${r.backupPath} (restored to ${r.restoredTo})`);
     return true;
   };

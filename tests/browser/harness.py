@@ -54,5 +54,5 @@ def open_booted_page(context, web_url, query="") -> BootedPage:
     page = context.new_page()
     booted = BootedPage(context, page, guard)
     page.goto(f"{web_url}/index.html?db={fresh_db()}{query}")
-    page.evaluate("() => chunkedMigration.ready.then(() => true)")
+    page.evaluate("() => chunkedMigration.validationReady.then(() => true)")
     return booted
