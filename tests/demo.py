@@ -14,12 +14,20 @@ import build
 from browser.harness import CHROMIUM_FLAGS
 
 STEPS = [
-    "await fillDemo(SESSIONS)",
+    "await chunkedMigration.fillDemo(SESSIONS)",
     "await showMigrationStatus()",
     "await runChunkedMigration({ dryRun: true })",
     "await runChunkedMigration({ verbose: true })",
     "await showMigrationStatus()",
 ]
+
+
+def print_console(msg) -> None:
+    if msg.type == "table":  # console.table: print its rows, one per line
+        for row in msg.args[0].json_value():
+            print("   " + "  ".join(str(v) for v in row.values()), flush=True)
+    else:
+        print(msg.text, flush=True)
 
 
 def main(sessions: int = 24) -> None:
@@ -32,7 +40,7 @@ def main(sessions: int = 24) -> None:
         browser = p.chromium.launch(args=CHROMIUM_FLAGS, **({"executable_path": executable} if executable else {}))
         page = browser.new_page()
         page.set_default_timeout(0)
-        page.on("console", lambda msg: print(msg.text if msg.type != "table" else msg.text, flush=True))
+        page.on("console", lambda msg: print_console(msg))
         page.on("pageerror", lambda err: print(f"page error: {err}", file=sys.stderr, flush=True))
         print(f"▶ {url}\n", flush=True)
         page.goto(url)

@@ -39,8 +39,7 @@ export function createReporter(sink = console) {
   }
 
   function results(r) {
-    line(`[100%] Complete: ${r.migrated} migrated, ${r.skipped} skipped, ${r.errorCount} errors`);
-    line();
+    line();  // the engine's last progress line was "[100%] Complete: …"
     banner("Migration Results");
     line(`Status: ${r.success ? "✅ Success" : "❌ Failed"}`);
     line(`Total sessions: ${r.total}`);

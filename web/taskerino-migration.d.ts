@@ -106,6 +106,8 @@ export interface ChunkedMigrationApi {
 
   runChunkedMigration(options?: MigrationOptions): Promise<BatchMigrationResult>;
   showMigrationStatus(): Promise<MigrationStatus>;
+  /** Like showMigrationStatus, without printing. */
+  getMigrationStatus(): Promise<MigrationStatus>;
   migrateSingleSession(sessionId: string, options?: Omit<MigrationOptions, "onProgress">): Promise<SingleMigrationResult>;
   /** Returns true when restored; without confirm === true it only explains and returns false. */
   rollbackSession(sessionId: string, backupPath?: string, confirm?: boolean, options?: { force?: boolean }): Promise<boolean>;

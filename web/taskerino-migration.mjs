@@ -78,6 +78,9 @@ export function loadChunkedMigration({
     throw new MigrationError(envelope.error, envelope.kind);
   }
 
+  /** The status, without printing (for pages and apps). */
+  api.getMigrationStatus = () => call("status");
+
   api.showMigrationStatus = async () => {
     const status = await call("status");
     out.banner("Chunked Storage Migration Status");
