@@ -48,6 +48,13 @@ class CountingBackend(StorageBackend):
     async def estimate(self):
         return await self.inner.estimate()
 
+    async def open_array(self, key):
+        self.calls.append(("open_array", key))
+        return await self.inner.open_array(key)
+
+    async def _acquire_lock(self, name, wait):
+        return await self.inner._acquire_lock(name, wait)
+
 
 def storage(encoding="gzip", **sizes):
     return ChunkedSessionStorage(MemoryBackend(encoding), now=lambda: NOW, **sizes)

@@ -44,7 +44,8 @@ async function exclusive(title, action) {
 }
 
 async function refreshStatus() {
-  const status = await api.showMigrationStatus();
+  // Quietly: the page refreshes after every action; the console banner is for people typing.
+  const status = await (api.getMigrationStatus ?? api.showMigrationStatus)();
   ui.renderStatus(status);
   ui.renderBackups(status.backups, names, askRollback);
   updateButtons();
@@ -81,7 +82,7 @@ async function migrate(dryRun) {
       throw error;
     }
     for (const r of batch.results || []) if (r.sessionId && r.name) names.set(r.sessionId, r.name);
-    ui.setProgressState(batch.success && !batch.stopped ? "done" : "failed");
+    ui.setProgressState(batch.success && !batch.stopped ? "done" : "warn");
     ui.setProgress(`Complete: ${batch.migrated} ${dryRun ? "would be migrated" : "migrated"}, ` +
       `${batch.skipped} skipped, ${batch.errorCount} errors`, 100);
     ui.renderRunSummary(batch);
@@ -159,7 +160,7 @@ updateButtons();
 
 api.ready.then(
   async () => {
-    ui.setBoot("ready", `Python ready in ${(api.timings.pythonReady / 1000).toFixed(1)} s — database ${api.dbName}`);
+    ui.setBoot("ready", `Python ready in ${(api.timings.pythonReady / 1000).toFixed(1)} s`);
     ready = true;
     await exclusive("Could not read the migration status", async () => {
       const status = await refreshStatus();
@@ -174,8 +175,9 @@ api.ready.then(
     });
   },
   (error) => {
-    ui.setBoot("failed", `Python failed to start: ${error?.message || error}`);
-    ui.showAlert("The migration engine could not start", `${error?.message || error}. Nothing was read or changed.`);
+    const message = String(error?.message || error);
+    ui.setBoot("failed", `Python failed to start: ${ui.briefError(message)}`);
+    ui.showAlert("The migration engine could not start — nothing was read or changed", message);
     console.error(error);
   },
 );

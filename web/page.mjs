@@ -57,6 +57,13 @@ export function timeNode(iso, { relative = false, now = Date.now() } = {}) {
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** One line of a long message: a Python traceback's "SomeError: why" line, or the first line. */
+export function briefError(message) {
+  const lines = String(message).split("\n").map((l) => l.trim()).filter(Boolean);
+  const raised = lines.filter((l) => /^[A-Za-z_.]*(Error|Exception|Interrupt)\b.*:/.test(l));
+  return raised.length ? raised[raised.length - 1] : (lines[0] ?? "");
+}
+
 // ------------------------------------------------------------------ boot
 
 export function setBoot(state, text) {
@@ -96,6 +103,12 @@ export function renderStatus(status) {
   ring.setAttribute("aria-label", total ? `${percentage}% of ${plural(total, "session")} migrated` : "No sessions");
   ring.dataset.complete = String(total > 0 && status.legacy === 0);
   $("status-panel").setAttribute("aria-busy", "false");
+  const note = $("status-note");
+  note.hidden = false;
+  note.dataset.kind = !total ? "empty" : status.legacy ? "todo" : "done";
+  note.textContent = !total ? "This database holds no sessions."
+    : status.legacy ? `${plural(status.legacy, "session")} still in the old single-record layout.`
+    : `All ${plural(total, "session")} are in chunked storage.`;
 
   const problems = status.problems || [];
   const details = $("status-problems");
@@ -118,18 +131,19 @@ export function setProgress(message, percent) {
 }
 
 export function setProgressState(state) {
-  $("progress-area").dataset.state = state; // running | done | failed
+  $("progress-area").dataset.state = state; // running | done | warn (finished, with problems) | failed
 }
 
 // ------------------------------------------------------------------ results
 
 /** [icon, label, kind] for one session's result. */
+// Glyphs from ordinary text fonts (not emoji), so they render on machines without an emoji font.
 export function outcome(r) {
-  if (r.error || r.success === false) return ["❌", "Failed", "bad"];
-  if (r.skipped) return ["⏭", "Already chunked", "skip"];
-  if (r.dryRun) return ["✅", "Would migrate", "good"];
-  if (r.resumed) return ["✅", "Finished", "good"];
-  return ["✅", "Migrated", "good"];
+  if (r.error || r.success === false) return ["✕", "Failed", "bad"];
+  if (r.skipped) return ["↷", "Already chunked", "skip"];
+  if (r.dryRun) return ["✓", "Would migrate", "good"];
+  if (r.resumed) return ["✓", "Finished", "good"];
+  return ["✓", "Migrated", "good"];
 }
 
 function chunkCell(r) {
@@ -167,7 +181,8 @@ export function renderResults(batch) {
     const [icon, label, kind] = outcome(r);
     return el("tr", { dataset: { outcome: kind, sessionId: r.sessionId ?? "" } },
       sessionCell(r.name, r.sessionId),
-      el("td", { className: `outcome outcome-${kind} nowrap` }, el("span", { "aria-hidden": "true", text: icon }), ` ${label}`),
+      el("td", { className: "nowrap" }, el("span", { className: `outcome outcome-${kind}` },
+        el("span", { className: "outcome-icon", "aria-hidden": "true", text: icon }), label)),
       chunkCell(r),
       sizeCell(r),
       el("td", { className: "num nowrap", text: formatMs(r.durationMs) }),
@@ -175,6 +190,8 @@ export function renderResults(batch) {
       el("td", { className: "error-text", text: r.error ? String(r.error) : "" }));
   });
   $("results-body").replaceChildren(...rows);
+  $("results").dataset.errors = String(results.some((r) => r.error)); // the Error column only when needed
+  $("results-note").hidden = !results.some((r) => (r.warnings || []).length);
   $("results-caption").textContent = `${batch.dryRun ? "Dry run" : "Migration"} · ${plural(results.length, "session")}`;
   $("results-panel").hidden = false;
 }

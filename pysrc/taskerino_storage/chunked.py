@@ -53,7 +53,9 @@ class ChunkedSessionStorage:
         if session_id not in index:
             puts[layout.SESSION_INDEX_KEY] = [*index, session_id]
         existing = await self.backend.keys(layout.session_prefix(session_id))
-        deletes = [key for key in existing if key not in puts]
+        # The migration marker is not the session's: a save keeps it (it points at the backup).
+        marker = layout.migration_marker_key(session_id)
+        deletes = [key for key in existing if key not in puts and key != marker]
         written = sum(len(codec.dumps(value)) for value in puts.values())
         return SavePlan(session_id, puts, deletes, split.metadata, split.chunk_counts, written)
 

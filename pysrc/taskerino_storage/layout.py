@@ -5,6 +5,8 @@
     sessions/{id}.backup-{stamp}          a migration backup, {session, backupCreatedAt, expiresAt, ...}
     sessions/{id}/metadata, /summary, /audio-insights, /canvas-spec, /transcription, /context-items
     sessions/{id}/screenshots/chunk-NNN, /audio-segments/chunk-NNN, /video-chunks/chunk-NNN
+    sessions/{id}/migration               the migration's marker (backup key, checksum, verifiedAt);
+                                          not part of the session: saving keeps it, loading skips it
     session-index                         array of the ids of all chunked sessions
 
 NNN is the 0-based chunk index padded to three digits (JS `padStart(3, '0')`: 1000 stays 1000).
@@ -27,6 +29,8 @@ _SESSIONS = "sessions/"
 SCREENSHOTS_DIR = "screenshots"
 AUDIO_SEGMENTS_DIR = "audio-segments"
 VIDEO_CHUNKS_DIR = "video-chunks"
+# The migration's marker record under sessions/{id}/ (see migration/markers.py).
+MIGRATION_MARKER = "migration"
 
 
 def check_session_id(session_id: object) -> str:
@@ -84,6 +88,10 @@ def audio_segments_chunk_key(session_id: str, index: int) -> str:
 
 def video_chunks_chunk_key(session_id: str, index: int) -> str:
     return f"{_SESSIONS}{session_id}/{VIDEO_CHUNKS_DIR}/{chunk_name(index)}"
+
+
+def migration_marker_key(session_id: str) -> str:
+    return f"{_SESSIONS}{session_id}/{MIGRATION_MARKER}"
 
 
 def legacy_session_key(session_id: str) -> str:

@@ -271,6 +271,7 @@ def test_layout_wide_and_narrow(open_page, tmp_path):
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(100)
+    page.evaluate("() => document.getAnimations().forEach((a) => a.finish())")
     assert no_page_overflow(page)
     box = page.locator("#status-panel").bounding_box(), page.locator("#migrate-panel").bounding_box()
     assert box[1]["y"] >= box[0]["y"] + box[0]["height"]  # stacked when narrow
@@ -284,3 +285,20 @@ def test_layout_wide_and_narrow(open_page, tmp_path):
     assert dialog["x"] >= 0 and dialog["x"] + dialog["width"] <= 390
     assert no_page_overflow(page)
     page.click("#confirm-cancel")
+
+
+def test_boot_failure_is_reported_and_nothing_can_run(browser, web_url):
+    context = browser.new_context()
+    guard = OffsiteGuard(context)
+    context.route("**/taskerino-lock.json", lambda route: route.fulfill(status=404, body="not found"))
+    page = context.new_page()
+    page.goto(f"{web_url}/index.html?db={fresh_db()}&demo=3")
+    expect(page.locator("#boot-status")).to_have_text(re.compile(r"^Python failed to start: \S"), timeout=T)
+    assert "\n" not in page.locator("#boot-status").inner_text()
+    expect(page.locator("body")).to_have_attribute("data-boot", "failed")
+    expect(page.locator("#alert")).to_be_visible()
+    expect(page.locator("#alert-title")).to_contain_text("nothing was read or changed")
+    for button in ("#dry-run", "#migrate", "#cleanup", "#refresh"):
+        expect(page.locator(button)).to_be_disabled()
+    assert guard.blocked == []
+    context.close()

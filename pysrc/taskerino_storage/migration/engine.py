@@ -1,0 +1,155 @@
+"""The migration commands' runtime: one session, all sessions, and on-demand loading.
+
+The batch holds the batch lock (one per origin; a second one is refused at once), takes each
+session's lock while migrating it, reads the `sessions` array one element at a time, and
+rewrites that array ONCE, at its end: if it dies midway, the sessions it migrated are chunked
+with their array copies still there, and the next run finishes them (SessionJob.finish).
+"""
+from __future__ import annotations
+
+from time import perf_counter
+
+from .. import layout
+from ..errors import StorageError
+from .errors import InsufficientSpaceError, UnknownSessionError, UnmigratableSessionError
+from .legacy import LegacyCopy, find_chunked_ids, find_legacy_copies, js_round_percent
+from .locks import batch_lock, session_lock
+from .options import BatchMigrationResult, MigrationOptions, SessionError, SessionMigrationResult
+from .runtime import Runtime, require_session_id
+from .session_job import SessionJob, mark_removed, settle_marker
+
+
+async def migrate_one(rt: Runtime, session_id: object, options: MigrationOptions,
+                      ) -> SessionMigrationResult:
+    sid = require_session_id(session_id)
+    async with rt.backend.lock(session_lock(sid)):
+        store = rt.store(options.dry_run)
+        inventory = await find_legacy_copies(store, session_id=sid)
+        if len(inventory.copies) > 1:
+            return duplicate_result(inventory.copies, options)
+        if inventory.copies:
+            return await SessionJob(rt, inventory.copies[0], options, store).run()
+        if not await rt.is_chunked(sid):
+            if inventory.problems:
+                raise UnmigratableSessionError(
+                    f"Session {sid!r} was not found; note: " + "; ".join(inventory.problems))
+            raise UnknownSessionError(sid)
+        result = SessionMigrationResult(sid, success=True, skipped=True, dry_run=options.dry_run)
+        warning = await settle_marker(rt, store, sid)
+        result.warnings.extend([warning] if warning else [])
+        return result
+
+
+def duplicate_result(copies: list[LegacyCopy], options: MigrationOptions) -> SessionMigrationResult:
+    sid = copies[0].session_id
+    error = UnmigratableSessionError(
+        f"Session id {sid!r} appears {len(copies)} times ({', '.join(c.where for c in copies)}); "
+        "which one is the session cannot be told, so none of them was changed.")
+    return SessionMigrationResult(sid, dry_run=options.dry_run, error=str(error), cause=error)
+
+
+async def migrate_all(rt: Runtime, options: MigrationOptions) -> BatchMigrationResult:
+    started = perf_counter()
+    batch = BatchMigrationResult(dry_run=options.dry_run)
+    async with batch_lock(rt.backend):
+        reader = rt.store(options.dry_run)  # the array is opened through it: a dry run never rewrites it
+        keys = await rt.backend.keys("sessions/")
+        inventory = await find_legacy_copies(reader, keys)
+        problems = list(inventory.problems)
+        chunked = await find_chunked_ids(rt.backend, keys, problems)
+        groups = inventory.grouped()
+        legacy_ids = inventory.ids()
+        batch.total = len(chunked | legacy_ids) + sum(1 for c in inventory.copies if c.session_id is None)
+        batch.errors.extend(SessionError(layout.LEGACY_SESSIONS_KEY, p) for p in problems)
+
+        for sid in sorted(chunked - legacy_ids):
+            skipped = SessionMigrationResult(sid, success=True, skipped=True, dry_run=options.dry_run)
+            warning = await settle_marker(rt, rt.store(options.dry_run), sid)
+            skipped.warnings.extend([warning] if warning else [])
+            batch.results.append(skipped)
+
+        deferred: list[SessionJob] = []
+        for n, group in enumerate(groups, 1):
+            if batch.stopped:
+                batch.not_migrated.append(group[0].session_id or group[0].where)
+                continue
+            result = await _migrate_group(rt, group, options, deferred, n, len(groups))
+            batch.results.append(result)
+            if isinstance(result.cause, InsufficientSpaceError):
+                batch.stopped = result.error
+                batch.not_migrated.append(result.session_id)
+
+        if deferred:
+            try:
+                removed = await inventory.array.remove_items([j.session_id for j in deferred])
+                await mark_removed(rt.store(options.dry_run), deferred, removed, rt.now_iso())
+            except StorageError as exc:
+                batch.errors.append(SessionError(layout.LEGACY_SESSIONS_KEY, (
+                    f"The migrated sessions could not be removed from the sessions array ({exc}); "
+                    "they are safe in chunked storage. Run the migration again to finish.")))
+
+        for result in batch.results:
+            if result.error:
+                batch.errors.append(SessionError(result.session_id, result.error))
+        batch.migrated = sum(1 for r in batch.results if r.success and not r.skipped)
+        batch.skipped = sum(1 for r in batch.results if r.skipped)
+        batch.error_count = len(batch.errors)
+        batch.success = not batch.errors and not batch.stopped
+        if batch.stopped:
+            await options.progress(f"Stopped: {batch.stopped}", js_round_percent(
+                len(groups) - len(batch.not_migrated), len(groups)))
+        else:
+            await options.progress(f"Complete: {batch.migrated} migrated, {batch.skipped} skipped, "
+                                   f"{len(batch.errors)} errors", 100)
+    batch.duration_ms = round((perf_counter() - started) * 1000, 3)
+    return batch
+
+
+async def _migrate_group(rt: Runtime, group: list[LegacyCopy], options: MigrationOptions,
+                         deferred: list[SessionJob], n: int, count: int) -> SessionMigrationResult:
+    async def announce(name: str) -> None:
+        await options.progress(f"Migrating session {n}/{count}: {name}", js_round_percent(n - 1, count))
+
+    if len(group) > 1:
+        await announce(group[0].session_id)
+        return duplicate_result(group, options)
+    copy = group[0]
+    job = SessionJob(rt, copy, options, rt.store(options.dry_run), deferred)
+    if copy.session_id is None:  # not a session: it only gets its error, no lock needed
+        result = await job.run(announce)
+    else:
+        async with rt.backend.lock(session_lock(copy.session_id)):
+            result = await job.run(announce)
+    if options.verbose:
+        await options.progress(_verbose_line(result), js_round_percent(n, count))
+    return result
+
+
+def _verbose_line(result: SessionMigrationResult) -> str:
+    name = result.name or result.session_id
+    if result.error:
+        return f"  ✗ {name}: {result.error.splitlines()[0]}"
+    if result.resumed:
+        done = "finished an earlier run"
+    else:
+        chunks = sum(result.chunk_counts.values())
+        done = (f"{chunks} chunk records, {result.bytes_before / 1000:.1f} KB → "
+                f"{result.bytes_after / 1000:.1f} KB")
+    verb = "would migrate" if result.dry_run else "migrated"
+    extra = f" ({len(result.warnings)} warnings)" if result.warnings else ""
+    return f"  ✓ {name}: {verb}, {done}{extra}"
+
+
+async def load_session(rt: Runtime, session_id: object) -> dict:
+    """The session, from chunked storage; a legacy one is migrated first (on-demand migration).
+    A failed migration raises its error; the legacy copy is then unchanged."""
+    sid = require_session_id(session_id)
+    if not await rt.is_chunked(sid):
+        result = await migrate_one(rt, sid, MigrationOptions())
+        if result.cause is not None:
+            raise result.cause
+    session = await rt.chunked.load_full_session(sid)
+    if session is None:  # deleted by the app in between
+        raise UnknownSessionError(sid)
+    return session
+

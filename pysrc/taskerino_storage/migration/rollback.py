@@ -1,0 +1,117 @@
+"""rollback_session_migration: the original session, exactly as backed up, back where it came
+from (a `sessions/{id}` record, or appended to the `sessions` array), and the chunked records,
+marker and index entry gone — in ONE write_batch. The backup itself is kept.
+
+Refused (RollbackRefusedError) when the chunked session changed after the migration (its
+checksum is not the backup's), unless force=True: rolling back would lose those changes. Never
+overwrites a different legacy copy of the session, even with force.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .. import layout
+from ..errors import RecordDecodeError, StorageError
+from ..jsoncompare import json_equal
+from .backups import Backup, backup_keys, read_backup
+from .checksum import session_checksum
+from .errors import BackupError, InvalidArgumentError, RollbackRefusedError
+from .locks import INDEX_LOCK, batch_lock, session_lock
+from .options import RollbackResult
+from .runtime import Runtime, require_session_id
+
+
+async def rollback(rt: Runtime, session_id: object, backup_path: object = None,
+                   force: object = False) -> RollbackResult:
+    sid = require_session_id(session_id)
+    if backup_path is not None and not isinstance(backup_path, str):
+        raise InvalidArgumentError(f"backupPath must be a backup key string, got {backup_path!r}")
+    if not isinstance(force, bool):
+        raise InvalidArgumentError(f"force must be true or false, got {force!r}")
+    backend = rt.backend
+    async with batch_lock(backend), backend.lock(session_lock(sid)):
+        backup = await read_backup(backend, await _choose_backup(rt, sid, backup_path))
+        if not force:
+            await _refuse_if_changed(rt, sid, backup)
+        puts, restored_to = await _restore(rt, backup)
+        deletes = await backend.keys(layout.session_prefix(sid))
+        async with backend.lock(INDEX_LOCK):
+            index = await backend.get(layout.SESSION_INDEX_KEY)
+            if isinstance(index, list) and sid in index:
+                puts[layout.SESSION_INDEX_KEY] = [i for i in index if i != sid]
+            await backend.write_batch(puts, deletes)
+    return RollbackResult(sid, backup.key, restored_to, forced=force)
+
+
+async def _choose_backup(rt: Runtime, sid: str, backup_path: str | None) -> str:
+    if backup_path is None:
+        keys = await backup_keys(rt.backend, sid)
+        if not keys:
+            raise BackupError(f"There is no backup of session {sid!r} to roll back to.")
+        return keys[-1]  # the newest, by its time stamp
+    parsed = layout.parse_backup_key(backup_path)
+    if parsed is None:
+        raise BackupError(f"{backup_path!r} is not a backup key (sessions/{{id}}.backup-{{time}}).")
+    if parsed.session_id != sid:
+        raise BackupError(f"{backup_path!r} is a backup of session {parsed.session_id!r}, not of {sid!r}.")
+    return backup_path
+
+
+async def _refuse_if_changed(rt: Runtime, sid: str, backup: Backup) -> None:
+    again = "Pass force=True to roll back anyway."
+    if not await rt.is_chunked(sid):
+        raise RollbackRefusedError(
+            f"Session {sid!r} is not in chunked storage, so there is nothing to roll back. "
+            f"{again[:-1]} (restores {backup.key}).")
+    try:
+        loaded = await rt.chunked.load_full_session(sid)
+    except StorageError as exc:
+        raise RollbackRefusedError(
+            f"The chunked form of session {sid!r} cannot be read ({exc}), so whether it changed "
+            f"since the migration cannot be told. {again}") from None
+    if session_checksum(loaded) != backup.checksum:
+        raise RollbackRefusedError(
+            f"Session {sid!r} was changed after it was migrated: rolling back to {backup.key} "
+            f"would lose those changes. {again}")
+
+
+async def _restore(rt: Runtime, backup: Backup) -> tuple[dict[str, Any], str]:
+    """The puts that put the original back where it came from, and that place's key."""
+    sid, session = backup.session_id, backup.session
+    if backup.source["layout"] == "record":
+        key = layout.legacy_session_key(sid)
+        existing = await _read(rt, key)
+        if existing is not _ABSENT and not json_equal(existing, session):
+            raise RollbackRefusedError(
+                f"{key} already holds a different copy of session {sid!r}; rolling back would "
+                "overwrite it. Nothing was changed.")
+        return {key: session}, key
+    key = layout.LEGACY_SESSIONS_KEY
+    sessions = await _read(rt, key)  # a rare, single operation: the whole array, once
+    if sessions is _ABSENT:
+        sessions = []
+    if not isinstance(sessions, list):
+        raise RollbackRefusedError(f"{key} is not an array; rolling back into it would overwrite it.")
+    copies = [e for e in sessions if element_id(e) == sid]
+    if any(not json_equal(e, session) for e in copies):
+        raise RollbackRefusedError(
+            f"The {key} array already holds a different copy of session {sid!r}; rolling back "
+            "would make two of it. Nothing was changed.")
+    return ({} if copies else {key: [*sessions, session]}), key
+
+
+_ABSENT = object()
+
+
+def element_id(element: Any) -> str | None:
+    return element.get("id") if isinstance(element, dict) and isinstance(element.get("id"), str) else None
+
+
+async def _read(rt: Runtime, key: str) -> Any:
+    try:
+        found = await rt.backend.get_many([key])
+    except RecordDecodeError as exc:
+        raise RollbackRefusedError(
+            f"{key} cannot be decoded ({exc.reason}); rolling back would overwrite it. "
+            "Nothing was changed.") from None
+    return found.get(key, _ABSENT)

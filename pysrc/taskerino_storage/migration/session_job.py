@@ -1,0 +1,358 @@
+"""One session's migration from one legacy copy: the single command, the batch and on-demand
+loading all run this, and a dry run runs it too, on an overlay store.
+
+Fresh migration, each step safe to die after:
+  1. load the legacy copy; check it can be a session; collect validation warnings
+  2. plan the chunked records (ChunkedSessionStorage.plan_save), the backup and the marker
+  3. ONE write_batch: chunks, metadata, index entry, backup, marker — the chunked form appears
+     whole or not at all (invariant 2)
+  4. read it back and verify it against the original; on a mismatch, ONE write_batch takes it
+     all away again (the legacy copy was never touched)
+  5. only then, with a backup in place, remove the legacy copy (invariant 3) and set the
+     marker's verifiedAt — at once for a record; for the array, the caller may defer it
+
+A session found chunked while a legacy copy remains was left so by an earlier run (or by the
+app): `finish` decides from the marker and the backups whether that copy may go.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from time import perf_counter
+from typing import Any
+
+from .. import codec, layout
+from ..backend import StorageBackend
+from ..errors import QuotaExceededError, RecordDecodeError, StorageError
+from ..jsoncompare import json_diff, json_equal
+from ..session_errors import InvalidSessionError
+from ..session_shape import require_session_shape
+from .backups import backup_keys, free_backup_key, make_envelope, read_backup
+from .checksum import session_checksum
+from .errors import BackupError, DataIntegrityError, MigrationError, UnmigratableSessionError
+from .legacy import LegacyCopy
+from .locks import INDEX_LOCK
+from .markers import new_marker, read_marker, verified
+from .options import MigrationOptions, SessionMigrationResult
+from .runtime import Runtime, display_name
+from .space import ensure_space, not_enough_space
+from .verify import describe_differences, verify_data_integrity
+
+ENVELOPE_OVERHEAD = 512  # bytes a backup adds to its session's JSON text, generously
+
+Announce = Callable[[str], Awaitable[None]]
+
+
+class SessionJob:
+    """Migrates the session in `copy`. The caller holds the session's lock.
+
+    `deferred`: a list to append this job to instead of removing an array copy at once (the
+    batch rewrites the `sessions` array once, at its end); None removes it here."""
+
+    def __init__(self, rt: Runtime, copy: LegacyCopy, options: MigrationOptions,
+                 store: StorageBackend, deferred: list[SessionJob] | None = None):
+        self.rt, self.copy, self.options, self.store = rt, copy, options, store
+        self.chunked = rt.chunked_on(store)
+        self.deferred = deferred
+        self.result = SessionMigrationResult(copy.session_id or copy.where, dry_run=options.dry_run)
+        self.session: dict = {}
+        self.checksum = ""
+        self.marker: dict | None = None
+
+    @property
+    def session_id(self) -> str:
+        return self.session["id"]
+
+    @property
+    def name(self) -> str:
+        return self.result.name or self.copy.where
+
+    async def run(self, announce: Announce | None = None) -> SessionMigrationResult:
+        started = perf_counter()
+        try:
+            try:
+                here = await self.load()
+            finally:
+                if announce is not None:
+                    await announce(self.name)
+            if not here:
+                return self.result
+            if await self.rt.is_chunked(self.session_id, self.store):
+                await self.finish()
+            else:
+                await self.migrate()
+            self.result.success = True
+        except MigrationError as exc:
+            self.fail(exc)
+        except StorageError as exc:  # a read or write the store refused: it changed nothing
+            self.fail(exc, f"{self.name}: {exc}. Nothing was lost; run again to retry.")
+        finally:
+            self.result.duration_ms = round((perf_counter() - started) * 1000, 3)
+        return self.result
+
+    def fail(self, exc: Exception, message: str | None = None) -> None:
+        self.result.success = False
+        self.result.error = message or str(exc)
+        self.result.cause = exc
+
+    def warn(self, message: str) -> None:
+        self.result.warnings.append(message)
+
+    # -- 1. the legacy copy
+
+    async def load(self) -> bool:
+        """The legacy copy into self.session; False when it went because the session was
+        migrated meanwhile (on demand), which leaves nothing to do."""
+        where = self.copy.where
+        try:
+            value = await self.copy.load(self.store)
+        except RecordDecodeError as exc:
+            raise UnmigratableSessionError(
+                f"{where} cannot be decoded ({exc.reason}); it was left as it is.") from None
+        except KeyError:  # migrated meanwhile (on demand, by this tab), or deleted by the app
+            if self.copy.session_id is None or not await self.rt.is_chunked(self.copy.session_id, self.store):
+                raise UnmigratableSessionError(
+                    f"{where} disappeared while the migration ran; nothing was changed.") from None
+            self.result.success = self.result.skipped = True
+            self.warn(f"{where} was migrated meanwhile (on demand); nothing left to do.")
+            return False
+        try:
+            require_session_shape(value)
+            layout.check_session_id(value["id"])
+        except InvalidSessionError as exc:
+            raise UnmigratableSessionError(
+                f"{where} cannot be migrated: {exc}. It was left as it is.") from None
+        if self.copy.session_id is not None and value["id"] != self.copy.session_id:
+            raise UnmigratableSessionError(
+                f"{where} holds a session whose id is {value['id']!r}, not {self.copy.session_id!r}; "
+                "it was left as it is.")
+        self.session = value
+        self.checksum = session_checksum(value)
+        self.result.session_id = value["id"]
+        self.result.name = display_name(value)
+        self.result.bytes_before = len(codec.dumps(value))
+        return True
+
+    # -- 2.-4. fresh migration
+
+    async def migrate(self, *, replacing: bool = False) -> None:
+        """`replacing`: a chunked form the migration wrote, untouched since, is replaced."""
+        sid = self.session_id
+        marker_key = layout.migration_marker_key(sid)
+        if not replacing:
+            foreign = [k for k in await self.store.keys(layout.session_prefix(sid)) if k != marker_key]
+            if foreign:
+                raise UnmigratableSessionError(
+                    f"{self.name}: {layout.session_prefix(sid)} already holds records that are not a "
+                    f"complete chunked session ({', '.join(foreign[:3])}); migrating would overwrite "
+                    f"them. {self.copy.where} was left as it is.")
+        self.warn_about_shape()
+        plan = await self.chunked.plan_save(self.session)
+        now = self.rt.now()
+        backup_key = envelope = None
+        if not self.options.skip_backup:
+            backup_key = await free_backup_key(self.store, sid, now)
+            envelope = make_envelope(self.session, self.checksum, self.copy.source, now,
+                                     self.options.backup_retention_days)
+        marker = new_marker(self.checksum, envelope, backup_key, layout.js_iso(now),
+                            plan.metadata.get("updatedAt"))
+        puts = {k: v for k, v in plan.puts.items() if k != layout.SESSION_INDEX_KEY}
+        puts[marker_key] = marker
+        if envelope is not None:
+            puts[backup_key] = envelope
+        needed = plan.bytes_written + (self.result.bytes_before + ENVELOPE_OVERHEAD if envelope else 0)
+        await ensure_space(self.store, self.name, needed)
+        await self.write(puts, plan.deletes, needed=needed, index="add")  # 3.
+        self.marker = marker
+        self.result.backup_path = backup_key
+        self.result.chunk_counts = dict(plan.chunk_counts)
+        self.result.bytes_after = plan.bytes_written
+
+        if self.options.skip_verification:
+            self.warn("Verification skipped: the legacy copy was kept, as the only verified copy. "
+                      "Run the migration again without skipVerification to verify and finish.")
+            return
+        try:  # 4.
+            loaded = await self.chunked.load_full_session(sid)
+            verify_data_integrity(self.session, loaded)
+        except (DataIntegrityError, StorageError) as exc:
+            await self.write({}, list(puts), index="remove")  # chunks, metadata, marker, backup
+            if isinstance(exc, DataIntegrityError):
+                raise
+            raise DataIntegrityError(
+                f"Data integrity verification failed: the chunked form could not be read back "
+                f"({exc}); it was removed again and {self.copy.where} was left as it is.", []) from None
+        if self.options.skip_backup:
+            self.warn("Backup skipped: the legacy copy was kept, as the only backup. Run the "
+                      "migration again without skipBackup to back it up and finish.")
+            return
+        await self.remove_legacy_copy()  # 5.
+
+    def warn_about_shape(self) -> None:
+        from ..models import validate_session  # pydantic: imported only when migrating
+
+        self.result.warnings.extend(validate_session(self.session))
+
+    async def write(self, puts: dict[str, Any], deletes: list[str] = (), *, needed: int = 0,
+                    index: str | None = None) -> None:
+        """One write_batch; with index="add"/"remove" the session-index is read under the index
+        lock just before, so an entry another migration wrote meanwhile is kept."""
+        try:
+            if index is None:
+                await self.store.write_batch(puts, deletes)
+                return
+            async with self.store.lock(INDEX_LOCK):
+                current = await self.store.get(layout.SESSION_INDEX_KEY)
+                if current is None:
+                    current = []
+                if not isinstance(current, list):
+                    raise UnmigratableSessionError(
+                        f"{layout.SESSION_INDEX_KEY} is not an array of ids, so {self.name} cannot "
+                        "be added to it; nothing was changed.")
+                puts, sid = dict(puts), self.session_id
+                if index == "add" and sid not in current:
+                    puts[layout.SESSION_INDEX_KEY] = [*current, sid]
+                elif index == "remove" and sid in current:
+                    puts[layout.SESSION_INDEX_KEY] = [i for i in current if i != sid]
+                await self.store.write_batch(puts, deletes)
+        except QuotaExceededError:
+            raise not_enough_space(self.name, needed) from None
+
+    # -- 5. the legacy copy goes
+
+    async def remove_legacy_copy(self) -> None:
+        if self.options.skip_backup or self.options.skip_verification:
+            self.warn("The legacy copy was kept (skipBackup/skipVerification); run again without "
+                      "them to finish.")
+            return
+        if self.copy.layout == "array":
+            if self.deferred is not None:
+                self.deferred.append(self)
+            else:
+                removed = await self.copy.array.remove_items([self.session_id])
+                await mark_removed(self.store, [self], removed, self.rt.now_iso())
+            return
+        key = self.copy.key
+        try:
+            current = await self.store.get_many([key])
+        except RecordDecodeError:
+            current = {key: None}
+        if key in current and session_checksum(current[key]) != self.checksum:
+            self.warn(f"{key} changed while the session was migrated, so it was kept; run the "
+                      "migration again to finish.")
+            return
+        marker_key = layout.migration_marker_key(self.session_id)
+        puts = {marker_key: verified(self.marker, self.rt.now_iso())} if self.marker else {}
+        await self.write(puts, [key])
+
+    # -- a chunked session that still has a legacy copy
+
+    async def finish(self) -> None:
+        self.result.resumed = True
+        sid = self.session_id
+        try:
+            loaded = await self.chunked.load_full_session(sid)
+            metadata = await self.chunked.load_metadata(sid)
+        except StorageError as exc:
+            raise UnmigratableSessionError(
+                f"{self.name} is in chunked storage but cannot be read ({exc}); its legacy copy "
+                f"{self.copy.where} was kept.") from None
+        self.marker = await read_marker(self.store, sid)
+        marker = self.marker or {}
+        if json_equal(loaded, self.session):
+            self.result.backup_path = await self.matching_backup()
+            if self.result.backup_path is None:
+                if self.options.skip_backup:
+                    self.warn("Backup skipped: the legacy copy was kept, as the only backup.")
+                    return
+                await self.back_up(metadata)
+            await self.remove_legacy_copy()
+            return
+        # They differ. While the metadata keeps the updatedAt the migration gave it, nobody saved
+        # the chunked session since: the difference is the migration's, not an edit to keep.
+        saved_since = self.marker is None or metadata.get("updatedAt") != marker.get("chunkedUpdatedAt")
+        backup = await self.matching_backup()
+        if saved_since and backup is not None:
+            self.warn(f"The chunked session was changed after it was migrated; its legacy copy "
+                      f"{self.copy.where} is the original, kept in {backup}, so it was removed.")
+            self.result.backup_path = backup
+            await self.remove_legacy_copy()
+        elif not saved_since and marker.get("checksum") == self.checksum:
+            self.warn("The chunked form written from this legacy copy by an earlier run was never "
+                      "verified (that run failed before cleaning up): migrated again.")
+            await self.migrate(replacing=True)
+        elif (not saved_since and marker.get("checksum") == session_checksum(loaded)
+              and await self.exists(marker.get("backupKey"))):
+            self.warn(f"{self.copy.where} was changed after the session was migrated (the chunked "
+                      f"form is unchanged): migrated again; the earlier version stays in "
+                      f"{marker['backupKey']}.")
+            await self.migrate(replacing=True)
+        else:
+            listed = describe_differences(json_diff(self.session, loaded), limit=5).split("\n", 1)[1]
+            raise UnmigratableSessionError(
+                f"{self.name} is in chunked storage and its legacy copy {self.copy.where} differs "
+                f"from it; both were kept, nothing was changed. Compare them, then roll back or "
+                f"remove one:\n{listed}")
+
+    async def matching_backup(self) -> str | None:
+        """A backup of exactly this legacy copy (same checksum): the marker's, or any other."""
+        marker = self.marker or {}
+        if marker.get("checksum") == self.checksum and await self.exists(marker.get("backupKey")):
+            return marker["backupKey"]
+        for key in reversed(await backup_keys(self.store, self.session_id)):
+            try:
+                if (await read_backup(self.store, key)).checksum == self.checksum:
+                    return key
+            except BackupError:
+                continue
+        return None
+
+    async def back_up(self, metadata: dict) -> None:
+        """A backup of the legacy copy, and the marker pointing at it, in one write."""
+        sid, now = self.session_id, self.rt.now()
+        key = await free_backup_key(self.store, sid, now)
+        envelope = make_envelope(self.session, self.checksum, self.copy.source, now,
+                                 self.options.backup_retention_days)
+        fresh = new_marker(self.checksum, envelope, key, layout.js_iso(now), metadata.get("updatedAt"))
+        marker = {**fresh, **{k: v for k, v in (self.marker or {}).items()
+                              if k in ("migratedAt", "chunkedUpdatedAt")}}
+        needed = self.result.bytes_before + ENVELOPE_OVERHEAD
+        await ensure_space(self.store, self.name, needed)
+        await self.write({key: envelope, layout.migration_marker_key(sid): marker}, needed=needed)
+        self.marker = marker
+        self.result.backup_path = key
+
+    async def exists(self, key: Any) -> bool:
+        return isinstance(key, str) and key in await self.store.keys(key)
+
+
+async def mark_removed(store: StorageBackend, jobs: list[SessionJob], removed: list[str],
+                       when: str) -> None:
+    """After remove_items: verifiedAt on the markers of the sessions removed, in one write; a
+    warning on the others (the app changed them since, or they were gone already)."""
+    removed_ids = set(removed)
+    keys = [layout.migration_marker_key(j.session_id) for j in jobs if j.session_id in removed_ids]
+    markers = await store.get_many(keys) if keys else {}
+    puts = {k: verified(m, when) for k, m in markers.items() if isinstance(m, dict)}
+    if puts:
+        await store.write_batch(puts)
+    for job in jobs:
+        if job.session_id not in removed_ids:
+            job.warn(f"{job.copy.where} was not removed from the sessions array: it changed while "
+                     "the session was migrated, or is gone already. Run the migration again to finish.")
+
+
+async def settle_marker(rt: Runtime, store: StorageBackend, session_id: str) -> str | None:
+    """For a chunked session with no legacy copy left whose marker lacks verifiedAt (a run died
+    between removing the array copy and marking it): set verifiedAt when the chunked session is
+    still exactly the original. Returns a warning when it cannot be read."""
+    marker = await read_marker(store, session_id)
+    if marker is None or marker.get("verifiedAt") is not None:
+        return None
+    try:
+        loaded = await rt.chunked_on(store).load_full_session(session_id)
+    except StorageError as exc:
+        return f"{session_id} is in chunked storage but cannot be read: {exc}"
+    if loaded is not None and session_checksum(loaded) == marker.get("checksum"):
+        await store.write_batch({layout.migration_marker_key(session_id):
+                                 verified(marker, rt.now_iso())})
+    return None

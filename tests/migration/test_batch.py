@@ -1,0 +1,253 @@
+"""migrate_all_sessions: both layouts, progress, errors, unmigratable data, space, memory, locks."""
+import asyncio
+
+import pytest
+
+from taskerino_storage import codec, layout
+from taskerino_storage.chunked import ChunkedSessionStorage
+from taskerino_storage.jsoncompare import json_equal
+from taskerino_storage.memory import MemoryBackend
+from taskerino_storage.migration import MigrationBusyError, MigrationOptions
+from taskerino_storage.errors import LockBusyError
+
+from .faulty import FaultyBackend
+from .helpers import (check_every_session_readable, check_fully_migrated, decoded, deep, legacy_copies,
+                      migrator, raw, sessions, store_with, ticking_clock)
+
+S = sessions(8, broken=3)
+
+
+class CountingStore(MemoryBackend):
+    """Counts rewrites of the `sessions` array and every key read through get_many."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.array_writes = 0
+        self.read_keys = []
+
+    async def write_batch(self, puts=None, deletes=()):
+        self.array_writes += "sessions" in (puts or {})
+        await super().write_batch(puts, deletes)
+
+    async def get_many(self, keys):
+        keys = list(keys)
+        self.read_keys.extend(keys)
+        return await super().get_many(keys)
+
+
+def counting_store(array, records=()):
+    backend = CountingStore()
+    backend.records = store_with(array=array, records=records).records
+    return backend
+
+
+async def test_migrates_every_session_of_both_layouts():
+    backend = store_with(array=deep(S[:5]), records=deep(S[5:]))
+    result = await migrator(backend).migrate_all_sessions()
+    assert result.success and (result.total, result.migrated, result.skipped) == (8, 8, 0)
+    assert result.errors == [] and len(result.results) == 8
+    await check_fully_migrated(backend, S)
+    assert decoded(backend, "sessions") == []
+
+
+async def test_progress_reads_like_the_seed():
+    backend = store_with(array=deep(S[:3]), records=deep(S[3:4]))
+    await ChunkedSessionStorage(backend).save_full_session(deep(S[4]))
+    seen = []
+    result = await migrator(backend).migrate_all_sessions({"onProgress": lambda m, p: seen.append((p, m))})
+    assert seen == [(0, f"Migrating session 1/4: {S[0]['name']}"),
+                    (25, f"Migrating session 2/4: {S[1]['name']}"),
+                    (50, f"Migrating session 3/4: {S[2]['name']}"),
+                    (75, f"Migrating session 4/4: {S[3]['name']}"),
+                    (100, "Complete: 4 migrated, 1 skipped, 0 errors")]
+    assert (result.total, result.migrated, result.skipped) == (5, 4, 1)
+
+
+async def test_verbose_progress_adds_a_line_per_session_and_async_callbacks_are_awaited():
+    backend = store_with(records=deep(S[:2]))
+    seen = []
+
+    async def on_progress(message, percent):
+        await asyncio.sleep(0)
+        seen.append(message)
+    await migrator(backend).migrate_all_sessions(MigrationOptions(verbose=True, on_progress=on_progress))
+    assert seen[1].startswith(f"  ✓ {S[0]['name']}: migrated, ") and len(seen) == 5
+
+
+async def test_continues_past_failing_sessions_and_reports_each():
+    backend = store_with(array=deep(S[:3]), records=deep(S[3:5]))
+    backend.put_raw(layout.legacy_session_key(S[3]["id"]), "GZIP_V1:###")  # undecodable
+    result = await migrator(backend).migrate_all_sessions()
+    assert not result.success and result.migrated == 4
+    assert result.to_dict()["errorCount"] == 1
+    [error] = result.to_dict()["errors"]
+    assert error["sessionId"] == S[3]["id"] and "cannot be decoded" in error["message"]
+
+
+async def test_measures_its_duration():
+    result = await migrator(store_with(array=deep(S[:2]))).migrate_all_sessions()
+    assert result.duration_ms > 0 and all(r.duration_ms > 0 for r in result.results)
+    assert result.to_dict()["durationMs"] == result.duration_ms
+
+
+async def test_already_chunked_sessions_are_skipped():
+    backend = store_with(array=deep(S[:2]))
+    for s in S[2:5]:
+        await ChunkedSessionStorage(backend).save_full_session(deep(s))
+    result = await migrator(backend).migrate_all_sessions()
+    assert (result.total, result.migrated, result.skipped) == (5, 2, 3)
+    assert sorted(r.session_id for r in result.results if r.skipped) == sorted(s["id"] for s in S[2:5])
+
+
+async def test_a_dry_run_writes_nothing_and_reports_every_session():
+    backend = store_with(array=deep(S[:4]), records=deep(S[4:]))
+    before = raw(backend)
+    result = await migrator(backend).migrate_all_sessions(MigrationOptions(dry_run=True))
+    assert result.success and result.dry_run and result.migrated == 8
+    assert all(r.dry_run and r.bytes_after > 0 and r.backup_path for r in result.results)
+    assert sum(len(r.warnings) > 0 for r in result.results) >= 3  # the broken ones
+    assert raw(backend) == before
+
+
+async def test_the_array_is_read_one_element_at_a_time_and_rewritten_once():
+    backend = counting_store(deep(S[:6]), deep(S[6:]))
+    faulty = FaultyBackend(backend)
+    result = await migrator(faulty).migrate_all_sessions()
+    assert result.success
+    assert "sessions" not in backend.read_keys  # never get() the whole array
+    items = [op[1] for op in faulty.log if op[0] == "item"]
+    assert sorted(items) == list(range(6))  # each element handed over once
+    assert [op for op in faulty.log if op[0] == "remove_items"] == [("remove_items", [s["id"] for s in S[:6]])]
+    assert backend.array_writes == 1
+
+
+@pytest.mark.parametrize("bad", [
+    "not a session", 7, None, ["a"], {"name": "no id"}, {"id": 12}, {"id": "a/b"}, {"id": ""}])
+async def test_unmigratable_array_elements_get_errors_and_stay_as_they_were(bad):
+    array = [deep(S[0]), bad, deep(S[1])]
+    backend = store_with(array=array)
+    result = await migrator(backend).migrate_all_sessions()
+    assert result.migrated == 2 and len(result.errors) == 1
+    assert "sessions[1]" in result.errors[0].message and "left as it is" in result.errors[0].message
+    assert decoded(backend, "sessions") == [bad]
+
+
+async def test_duplicate_ids_are_left_byte_identical_with_a_clear_error():
+    dup = deep(S[0])
+    backend = store_with(array=[dup, deep(S[1]), deep(dup) | {"name": "twin"}], records=[deep(S[2]), deep(S[1])])
+    backend.put_raw("sessions", codec.encode_data([dup, deep(dup) | {"name": "twin"}]))
+    before = raw(backend)
+    backend2 = store_with(records=[deep(S[2]), deep(S[1])], array=[deep(S[1])])
+    before2 = raw(backend2)
+    result = await migrator(backend).migrate_all_sessions()
+    assert [e.session_id for e in result.errors] == [S[0]["id"]]
+    assert "appears 2 times (sessions[0], sessions[1])" in result.errors[0].message
+    assert raw(backend)["sessions"] == before["sessions"]  # nothing removed: never rewritten
+    result2 = await migrator(backend2).migrate_all_sessions()
+    assert [e.session_id for e in result2.errors] == [S[1]["id"]]
+    assert "(sessions[0], sessions/" in result2.errors[0].message
+    for key in ("sessions", layout.legacy_session_key(S[1]["id"])):
+        assert raw(backend2)[key] == before2[key]
+    assert result2.migrated == 1
+
+
+async def test_an_undecodable_sessions_array_is_left_alone_and_records_still_migrate():
+    backend = store_with(records=deep(S[:2]))
+    backend.put_raw("sessions", "GZIP_V1:broken")
+    result = await migrator(backend).migrate_all_sessions()
+    assert result.migrated == 2 and not result.success
+    assert result.errors[0].session_id == "sessions" and "cannot be decoded" in result.errors[0].message
+    assert backend.records["sessions"]["data"] == "GZIP_V1:broken"
+
+
+async def test_running_out_of_space_stops_the_batch_cleanly_and_a_rerun_goes_on():
+    backend = store_with(array=deep(S[:3]), records=deep(S[3:5]), encoding="json")
+    dry = await migrator(backend).migrate_all_sessions(MigrationOptions(dry_run=True))
+    needed = dry.results[0].bytes_after + dry.results[0].bytes_before + 512
+    backend.quota = (await backend.estimate()).usage + 2 * needed + 1000  # room for one session
+    result = await migrator(backend).migrate_all_sessions()
+    assert not result.success and result.stopped.startswith("Not enough storage space to migrate ")
+    assert result.stopped.endswith("Free some space, then run again; nothing was lost.")
+    assert result.migrated == 1 and result.results[-1].error == result.stopped
+    assert len(result.not_migrated) == 5 - result.migrated
+    await check_every_session_readable(backend, S[:5])
+    backend.quota = 1 << 40
+    assert (await migrator(backend).migrate_all_sessions()).success
+    await check_fully_migrated(backend, S[:5])
+
+
+async def test_a_write_refused_for_quota_stops_the_batch_and_loses_nothing():
+    backend = store_with(array=deep(S[:3]))
+    backend.quota = (await backend.estimate()).usage + 5_000  # the estimate check is fooled below
+    result = await migrator(FaultyBackend(backend, free=1 << 40)).migrate_all_sessions()
+    assert result.stopped and "Not enough storage space" in result.stopped
+    assert result.migrated == 0 and len(result.not_migrated) == 3
+    await check_every_session_readable(backend, S[:3])
+
+
+async def test_a_second_batch_at_once_gets_the_other_tab_error():
+    backend = store_with(array=deep(S[:4]))
+    shared = FaultyBackend(backend, pause=True)
+    outcomes = await asyncio.gather(migrator(shared).migrate_all_sessions(),
+                                    migrator(shared).migrate_all_sessions(), return_exceptions=True)
+    busy = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(busy) == 1 and isinstance(busy[0], MigrationBusyError) and isinstance(busy[0], LockBusyError)
+    assert str(busy[0]) == "Another tab is migrating sessions right now; wait for it to finish, then run again."
+    await check_fully_migrated(backend, S[:4])
+
+
+@pytest.mark.parametrize("delay", [0, 5, 20, 50, 100, 200])
+async def test_load_session_during_a_batch_gets_its_session_and_nothing_is_duplicated(delay):
+    backend = store_with(array=deep(S[:4]), records=deep(S[4:6]))
+    shared = FaultyBackend(backend, pause=True)
+    m = migrator(shared, now=ticking_clock())  # two migrations of one session would make two backups
+
+    async def load_later(sid, extra):
+        for _ in range(delay + extra):
+            await asyncio.sleep(0)
+        return await m.load_session(sid)
+    batch, *loaded = await asyncio.gather(
+        m.migrate_all_sessions(), load_later(S[3]["id"], 0), load_later(S[5]["id"], 7),
+        load_later(S[0]["id"], 13))
+    assert batch.success, batch.errors
+    assert [json_equal(x, s) for x, s in zip(loaded, [S[3], S[5], S[0]])] == [True] * 3
+    await check_fully_migrated(backend, S[:6])
+
+
+async def test_a_crashed_batch_is_finished_by_the_next_one():
+    """Chunked with the array copy still there (the run died before rewriting the array)."""
+    backend = store_with(array=deep(S[:3]))
+    storage = ChunkedSessionStorage(backend)
+    for s in S[:2]:  # as if migrated by a run that died: chunked, but no backup, no marker
+        await storage.save_full_session(deep(s))
+    result = await migrator(backend).migrate_all_sessions()
+    assert result.success and result.migrated == 3
+    assert sum(r.resumed for r in result.results) == 2
+    await check_fully_migrated(backend, S[:3])
+
+
+async def test_a_chunked_session_that_differs_from_its_legacy_copy_keeps_both():
+    """E.g. Taskerino's own lossy save chunked it: the legacy copy holds more. Never removed."""
+    backend = store_with(array=deep(S[:1]))
+    lossy = deep(S[0])
+    lossy.pop("tags", None)
+    lossy["name"] = "saved by the app"
+    await ChunkedSessionStorage(backend).save_full_session(lossy)
+    before = raw(backend)
+    result = await migrator(backend).migrate_all_sessions()
+    [error] = result.errors
+    assert "differs from it; both were kept" in error.message and "Name mismatch (name)" in error.message
+    assert raw(backend) == before
+    assert legacy_copies(backend) == {S[0]["id"]: [S[0]]}
+
+
+async def test_unmigratable_sessions_alone_leave_every_record_byte_identical():
+    """Invariant 7: nothing to remove, so the array is never rewritten; bad records untouched."""
+    backend = store_with(array=["junk", {"id": 3}, deep(S[0]), deep(S[0])])
+    backend.put_raw("sessions/undecodable", "GZIP_V1:%%%")
+    backend.put_raw("sessions/not-an-object", '"a string"')
+    backend.put_raw("sessions/wrong-id", codec.encode_data(deep(S[1]) | {"id": "other"}))
+    before = raw(backend)
+    result = await migrator(backend).migrate_all_sessions()
+    assert result.migrated == 0 and len(result.errors) == 6
+    assert raw(backend) == before
