@@ -330,7 +330,13 @@ def main() -> None:
     demo = sub.add_parser("demo", help="headless Chromium: fill a demo database, dry run, migrate, from the console")
     demo.add_argument("--sessions", type=int, default=24)
     demo.set_defaults(func=cmd_demo)
-    args = parser.parse_args()
+    # Everything after `test` / `bench` goes through untouched to pytest / the benchmarks.
+    argv = sys.argv[1:]
+    if argv and argv[0] in ("test", "bench") and not {"-h", "--help"} & set(argv[1:2]):
+        args = parser.parse_args(argv[:1])
+        setattr(args, "pytest_args" if argv[0] == "test" else "bench_args", argv[1:])
+    else:
+        args = parser.parse_args(argv)
     args.func(args)
 
 

@@ -4,24 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .jsoncompare import json_type as js_type
 from .session_errors import InvalidSessionError
-
-
-def js_type(value: Any) -> str:
-    """The JSON type name of a decoded value, as a JS developer would say it."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def require_session_shape(value: Any) -> dict:

@@ -13,7 +13,7 @@ from browser.harness import CHROMIUM_FLAGS, HERE, open_booted_page
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if HERE in Path(item.fspath).parents:
+        if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
 
 

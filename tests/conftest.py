@@ -1,0 +1,12 @@
+"""Suite-wide ordering: the CPython (asyncio) tests run before the browser ones.
+
+pytest-playwright's sync API keeps an event loop running for the rest of the session once a
+browser test has started, and pytest-asyncio cannot run a test inside a running loop.
+"""
+from pathlib import Path
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: BROWSER_TESTS in Path(str(item.fspath)).parents)
