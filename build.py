@@ -284,8 +284,10 @@ def cmd_build(_args) -> None:
 def cmd_serve(args) -> None:
     setup()
     server = start_server(args.port)
-    url = f"http://127.0.0.1:{server.server_port}/index.html"
-    log(f"serving web/ at {url}   (Ctrl+C stops)")
+    base = f"http://127.0.0.1:{server.server_port}/index.html"
+    # This origin's IndexedDB is its own (not the app's), so open on generated demo data.
+    log(f"serving web/ — open {base}?db=taskerino-demo&demo={args.demo}   (Ctrl+C stops)")
+    log(f"(an empty database: {base}?db=NAME; the default database taskerino-db: {base})")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -320,6 +322,7 @@ def main() -> None:
     sub.add_parser("build", help="rebuild our wheel and the lock file").set_defaults(func=cmd_build)
     serve = sub.add_parser("serve", help="build, then serve web/ on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--demo", type=int, default=24, help="generated legacy sessions in the demo database")
     serve.set_defaults(func=cmd_serve)
     test = sub.add_parser("test", help="set up, build, run all test suites (extra args go to pytest)")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
