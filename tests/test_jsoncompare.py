@@ -65,14 +65,14 @@ def test_differences_name_the_place_and_the_kind():
     assert json_diff({"a": 1}, {"a": 2}, path="session") == [Difference("session.a", 1, 2, "value")]
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(json_values, json_values)
 def test_agrees_with_a_tagged_reference(a, b):
     assert json_equal(a, b) == (tagged(a) == tagged(b))
     assert (json_diff(a, b) == []) == json_equal(a, b)
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(json_values)
 def test_a_value_equals_its_copy(value):
     assert json_equal(value, copy.deepcopy(value))
