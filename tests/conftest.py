@@ -5,8 +5,8 @@ browser test has started, and pytest-asyncio cannot run a test inside a running 
 """
 from pathlib import Path
 
-BROWSER_TESTS = Path(__file__).parent / "browser"
+BROWSER_TESTS = (Path(__file__).parent / "browser", Path(__file__).parent / "reliability")
 
 
 def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: BROWSER_TESTS in Path(str(item.fspath)).parents)
+    items.sort(key=lambda item: any(folder in Path(str(item.fspath)).parents for folder in BROWSER_TESTS))

@@ -102,4 +102,8 @@ class MigrationService:
 
 
 async def create_service(db_name: str, store_name: str = "collections", encoding: str = "gzip") -> MigrationService:
+    # Build the pydantic models now, in the background after boot (~1 s), not inside the first
+    # session the user migrates. The JS loader calls this once pydantic is loaded.
+    from . import models  # noqa: F401
+
     return MigrationService(await open_backend(db_name, store_name, encoding))

@@ -56,7 +56,7 @@ class ChunkedSessionStorage:
         # The migration marker is not the session's: a save keeps it (it points at the backup).
         marker = layout.migration_marker_key(session_id)
         deletes = [key for key in existing if key not in puts and key != marker]
-        written = sum(len(codec.dumps(value)) for value in puts.values())
+        written = sum(len(codec.remember(value, codec.dumps(value))) for value in puts.values())
         return SavePlan(session_id, puts, deletes, split.metadata, split.chunk_counts, written)
 
     async def save_full_session(self, session: dict) -> SavePlan:

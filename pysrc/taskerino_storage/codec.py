@@ -13,7 +13,11 @@ import base64
 import binascii
 import gzip
 import json
+import math
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Literal
 
 GZIP_PREFIX = "GZIP_V1:"
@@ -22,16 +26,68 @@ Encoding = Literal["gzip", "json"]
 
 def dumps(value: Any) -> str:
     """JSON text exactly as it crosses the bridge: ASCII-escaped so lone surrogates survive."""
+    known = _known_texts.get()
+    if known is not None:
+        hit = known.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
     return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
 
 
+# Inside `known_texts()`, dumps(value) returns the text remembered for that very object instead
+# of encoding it again (a session's records are measured, then written: one encoding, not two).
+# Scoped to one task's block, holding the objects (so an id can't be reused); the caller must
+# not change a remembered object inside the block.
+_known_texts: ContextVar[dict[int, tuple[Any, str]] | None] = ContextVar("known_texts", default=None)
+
+
+@contextmanager
+def known_texts() -> Iterator[None]:
+    token = _known_texts.set({})
+    try:
+        yield
+    finally:
+        _known_texts.reset(token)
+
+
+def remember(value: Any, text: str) -> str:
+    """Inside known_texts(): dumps(value) is `text` (which must be dumps(value)). Returns text."""
+    known = _known_texts.get()
+    if known is not None:
+        known[id(value)] = (value, text)
+    return text
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotJsonNumber(f"the number {text[:40]} is out of range (JavaScript reads it as Infinity)")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJsonNumber(f"{name} is not a JSON value")
+
+
+class _NotJsonNumber(ValueError):
+    pass
+
+
 def loads(key: str, text: str) -> Any:
-    """Parse a record's JSON text; raises RecordDecodeError naming the key."""
+    """Parse a record's JSON text; raises RecordDecodeError naming the key.
+
+    Strict like JavaScript's JSON.parse where Python's json module is lenient: NaN/Infinity
+    tokens are refused, and so are floats JavaScript reads as ±Infinity (1e400): they could
+    not be written back as JSON, so such a record can't be kept losslessly. (Long integers are
+    kept digit for digit; beyond 4300 digits Python refuses them.)"""
     from .errors import RecordDecodeError
 
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
+        raise RecordDecodeError(key, f"not valid JSON ({exc})") from None
+    except ValueError as exc:  # _NotJsonNumber, or an integer beyond Python's 4300-digit limit
+        raise RecordDecodeError(key, f"not valid JSON ({exc})") from None
         raise RecordDecodeError(key, f"not valid JSON ({exc})") from None
 
 

@@ -91,7 +91,10 @@ class IndexedDBArrayRecord(ArrayRecord):
         self.ids = handle.ids.to_py()
 
     async def item(self, index: int) -> Any:
-        return codec.loads(self.key, await self._handle.item(index))
+        text = await self._handle.item(index)
+        if not isinstance(text, str):  # {error}: an element JSON can't hold (Infinity from 1e400)
+            raise RecordDecodeError(f"{self.key}[{index}]", text.error)
+        return codec.loads(self.key, text)
 
     async def remove_items(self, ids: Iterable[str]) -> list[str]:
         try:

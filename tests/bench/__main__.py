@@ -3,15 +3,19 @@ import argparse
 import importlib
 import inspect
 
-PARTS = ["boot", "listing"]
+PARTS = ["boot", "listing", "migration"]
 
 parser = argparse.ArgumentParser(prog="build.py bench")
 parser.add_argument("parts", nargs="*", default=PARTS, help=f"which benchmarks ({', '.join(PARTS)})")
 parser.add_argument("--runs", type=int, default=5, help="repetitions; medians are reported")
 parser.add_argument("--n", type=int, default=None, help="number of sessions, for parts that take one")
+parser.add_argument("--long", action="store_true", help="longer series (migration: up to N = 1000)")
 args = parser.parse_args()
 for part in args.parts:
     print(f"== {part}", flush=True)
     run = importlib.import_module(f"bench.{part}").run
-    extra = {"n": args.n} if args.n and "n" in inspect.signature(run).parameters else {}
+    params = inspect.signature(run).parameters
+    extra = {"n": args.n} if args.n and "n" in params else {}
+    if args.long and "long" in params:
+        extra["long"] = True
     run(runs=args.runs, **extra)

@@ -149,7 +149,12 @@ def test_global_exists_before_the_boot_finishes(browser, web_url):
                                        booted: chunkedMigration.pyodide !== null,
                                        db: chunkedMigration.dbName})""")
     assert early == {"ready": True, "booted": False, "db": "early-db"}
+    for _ in range(200):  # the runtime request comes once pyodide.mjs has loaded
+        if held:
+            break
+        page.wait_for_timeout(50)
     assert len(held) == 1
+    assert page.evaluate("() => chunkedMigration.pyodide === null")  # still not booted while held
     held[0].continue_()
     assert page.evaluate("() => chunkedMigration.ready.then(() => chunkedMigration.pyodide !== null)") is True
     context.close()

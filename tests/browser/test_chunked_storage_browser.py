@@ -73,4 +73,7 @@ await storage.save_full_session({{
     assert load("sessions/s1/audio-segments/chunk-000")["segments"][99]["id"] == "seg-99"
     assert load("sessions/s1/transcription") == "hello"
     record = page.page.evaluate("([db, k]) => appStore.record(db, k)", [db, "sessions/s1/metadata"])
+    # metadata is plain JSON (fast listing); everything else is GZIP_V1 in gzip mode
+    assert json.loads(record["data"]) == metadata and isinstance(record["timestamp"], int)
+    record = page.page.evaluate("([db, k]) => appStore.record(db, k)", [db, "sessions/s1/screenshots/chunk-000"])
     assert record["data"].startswith("GZIP_V1:") and isinstance(record["timestamp"], int)

@@ -21,9 +21,28 @@ def _js_numbers(value: Any) -> Any:
     return value
 
 
-def canonical_json(value: Any) -> str:
-    return json.dumps(_js_numbers(value), sort_keys=True, ensure_ascii=True, allow_nan=False,
+# In Python's JSON text a float with an integer value always shows as "….0" (below 1e16) or
+# with "e+" (from 1e16 up), and a number is always followed by `,`, `]`, `}` or the end.
+_INTEGER_FLOAT_ENDINGS = (".0,", ".0]", ".0}", "e+")
+
+
+def _may_hold_integer_float(text: str) -> bool:
+    """False only when `text` surely has no integer-valued float (a string may look like one)."""
+    return text.endswith(".0") or any(ending in text for ending in _INTEGER_FLOAT_ENDINGS)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=True, allow_nan=False,
                       separators=(",", ":"))
+
+
+def canonical_json(value: Any) -> str:
+    # Fast path (byte-identical): dump as is at C speed; only when the text could hold an
+    # integer-valued float (or a string that merely looks like one) take the copying walk.
+    text = _dumps(value)
+    if not _may_hold_integer_float(text):
+        return text
+    return _dumps(_js_numbers(value))
 
 
 def session_checksum(session: Any) -> str:

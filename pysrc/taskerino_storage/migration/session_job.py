@@ -55,6 +55,7 @@ class SessionJob:
         self.deferred = deferred
         self.result = SessionMigrationResult(copy.session_id or copy.where, dry_run=options.dry_run)
         self.session: dict = {}
+        self.session_text = ""  # codec.dumps(self.session)
         self.checksum = ""
         self.marker: dict | None = None
 
@@ -129,7 +130,8 @@ class SessionJob:
         self.checksum = session_checksum(value)
         self.result.session_id = value["id"]
         self.result.name = display_name(value)
-        self.result.bytes_before = len(codec.dumps(value))
+        self.session_text = codec.dumps(value)
+        self.result.bytes_before = len(self.session_text)
         return True
 
     # -- 2.-4. fresh migration
@@ -146,27 +148,8 @@ class SessionJob:
                     f"complete chunked session ({', '.join(foreign[:3])}); migrating would overwrite "
                     f"them. {self.copy.where} was left as it is.")
         self.warn_about_shape()
-        plan = await self.chunked.plan_save(self.session)
-        now = self.rt.now()
-        backup_key = envelope = None
-        if not self.options.skip_backup:
-            backup_key = await free_backup_key(self.store, sid, now)
-            envelope = make_envelope(self.session, self.checksum, self.copy.source, now,
-                                     self.options.backup_retention_days)
-        marker = new_marker(self.checksum, envelope, backup_key, layout.js_iso(now),
-                            plan.metadata.get("updatedAt"))
-        puts = {k: v for k, v in plan.puts.items() if k != layout.SESSION_INDEX_KEY}
-        puts[marker_key] = marker
-        if envelope is not None:
-            puts[backup_key] = envelope
-        needed = plan.bytes_written + (self.result.bytes_before + ENVELOPE_OVERHEAD if envelope else 0)
-        await ensure_space(self.store, self.name, needed)
-        await self.write(puts, plan.deletes, needed=needed, index="add")  # 3.
-        self.marker = marker
-        self.result.backup_path = backup_key
-        self.result.chunk_counts = dict(plan.chunk_counts)
-        self.result.bytes_after = plan.bytes_written
-
+        with codec.known_texts():  # each record and the backup encoded once, not twice
+            puts = await self.plan_and_write(sid, marker_key)
         if self.options.skip_verification:
             self.warn("Verification skipped: the legacy copy was kept, as the only verified copy. "
                       "Run the migration again without skipVerification to verify and finish.")
@@ -186,6 +169,39 @@ class SessionJob:
                       "migration again without skipBackup to back it up and finish.")
             return
         await self.remove_legacy_copy()  # 5.
+
+    async def plan_and_write(self, sid: str, marker_key: str) -> dict[str, Any]:
+        """Steps 2 and 3: plan the records, the backup and the marker; write them in one batch.
+        Returns what was put."""
+        plan = await self.chunked.plan_save(self.session)
+        now = self.rt.now()
+        backup_key = envelope = None
+        if not self.options.skip_backup:
+            backup_key = await free_backup_key(self.store, sid, now)
+            envelope = make_envelope(self.session, self.checksum, self.copy.source, now,
+                                     self.options.backup_retention_days)
+            self.remember_envelope_text(envelope)
+        marker = new_marker(self.checksum, envelope, backup_key, layout.js_iso(now),
+                            plan.metadata.get("updatedAt"))
+        puts = {k: v for k, v in plan.puts.items() if k != layout.SESSION_INDEX_KEY}
+        puts[marker_key] = marker
+        if envelope is not None:
+            puts[backup_key] = envelope
+        needed = plan.bytes_written + (self.result.bytes_before + ENVELOPE_OVERHEAD if envelope else 0)
+        await ensure_space(self.store, self.name, needed)
+        await self.write(puts, plan.deletes, needed=needed, index="add")  # 3.
+        self.marker = marker
+        self.result.backup_path = backup_key
+        self.result.chunk_counts = dict(plan.chunk_counts)
+        self.result.bytes_after = plan.bytes_written
+        return puts
+
+    def remember_envelope_text(self, envelope: dict) -> None:
+        """codec.dumps(envelope), built from the session's text already made in load()."""
+        rest = {k: v for k, v in envelope.items() if k != "session"}
+        if self.session_text and next(iter(envelope)) == "session" and rest \
+                and envelope["session"] is self.session:
+            codec.remember(envelope, '{"session":' + self.session_text + "," + codec.dumps(rest)[1:])
 
     def warn_about_shape(self) -> None:
         from ..models import validate_session  # pydantic: imported only when migrating
@@ -227,6 +243,9 @@ class SessionJob:
         if self.copy.layout == "array":
             if self.deferred is not None:
                 self.deferred.append(self)
+                # The batch keeps this job until its end, and only needs the id from here on:
+                # drop the session, so Python holds one session at a time, not the whole batch.
+                self.session, self.session_text = {"id": self.session_id}, ""
             else:
                 removed = await self.copy.array.remove_items([self.session_id])
                 await mark_removed(self.store, [self], removed, self.rt.now_iso())

@@ -1,0 +1,285 @@
+"""The batch migration against the I/O floor, in the same browser, on the same data.
+
+For each N (a fresh on-disk profile each): N generated realistic sessions (~200 KB of JSON each)
+are stored the way the app stores them — one `sessions` record, GZIP_V1 — in two databases.
+
+- ours: the full batch migration (backup + verification on) through the service the page and
+  the console use (`MigrationService.run_migration`), timed from JS around the call;
+- the floor: a straightforward plain-JS migration written here, on the other database: read the
+  array once, then per session build the same chunk records, gzip each with CompressionStream,
+  write them (and the session-index) in one strict-durability transaction; finally rewrite the
+  array empty. No backup, no verification, no locks.
+
+Memory: the JS heap (CDP Runtime.getHeapUsage, after a forced GC) and Pyodide's wasm memory
+(HEAP8.length: it only ever grows) before and after our migration.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+
+from .harness import RESULTS, chromium, median, write_results
+
+STANDARD = (50, 500)
+SERIES = (50, 100, 200, 500)
+LONG_SERIES = (50, 100, 200, 500, 1000)
+
+# Python generates the sessions one at a time and hands each over as JSON text, so Pyodide's
+# wasm memory is not grown by the data set before the measurement.
+GENERATE = """
+import js
+from taskerino_storage import codec
+from taskerino_storage.samples import generate_session
+sizes = []
+for i in range(N):
+    text = codec.dumps(generate_session(i, seed=7))
+    sizes.append(len(text))
+    js.benchTexts.push(text)
+    del text
+sorted(sizes)[len(sizes) // 2]
+"""
+
+STORE_ARRAY = """async (dbs) => {  // the app's legacy layout: one GZIP_V1 `sessions` record
+    const text = '[' + window.benchTexts.join(',') + ']';
+    window.benchTexts = [];
+    for (const db of dbs) await appStore.save(db, 'sessions', text);
+    return text.length;
+}"""
+
+RUN_OURS = """async (db) => {
+    const browser = chunkedMigration.pyodide.pyimport('taskerino_storage.browser');
+    const service = await browser.create_service(db, 'collections', 'gzip');
+    const t = performance.now();
+    const envelope = JSON.parse(await service.run_migration('{}'));
+    const ms = performance.now() - t;
+    service.backend.bridge.close();
+    service.destroy(); browser.destroy();
+    if (!envelope.ok) throw new Error(envelope.error);
+    const r = envelope.value;
+    return {ms, migrated: r.migrated, errors: r.errors.length, success: r.success,
+            durations: r.results.map((x) => x.durationMs)};
+}"""
+
+# The floor: the fastest straightforward JS that does the same job minus the guarantees.
+RUN_FLOOR = """async (db) => {
+    const open = () => new Promise((resolve, reject) => {
+        const req = indexedDB.open(db, 1);
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+    });
+    const conn = await open();
+    const done = (tx) => new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onabort = () => reject(tx.error); });
+    const pipe = async (bytes, stream) => {  // straight into the stream (a Blob costs an IPC hop)
+        const writer = stream.writable.getWriter();
+        writer.write(bytes); writer.close();
+        return new Uint8Array(await new Response(stream.readable).arrayBuffer());
+    };
+    const enc = new TextEncoder();
+    const gzip = async (value) =>
+        'GZIP_V1:' + (await pipe(enc.encode(JSON.stringify(value)), new CompressionStream('gzip'))).toBase64();
+    const get = async (key) => {
+        const tx = conn.transaction('collections', 'readonly');
+        const req = tx.objectStore('collections').get(key);
+        await done(tx);
+        return req.result?.data;
+    };
+    const t = performance.now();
+    const data = await get('sessions');
+    const sessions = JSON.parse(new TextDecoder().decode(
+        await pipe(Uint8Array.fromBase64(data.slice(8)), new DecompressionStream('gzip'))));
+    const index = [];
+    const durations = [];
+    const parts = [['summary', 'summary', 'hasSummary'], ['audioInsights', 'audio-insights', 'hasAudioInsights'],
+                   ['canvasSpec', 'canvas-spec', 'hasCanvasSpec'], ['fullTranscription', 'transcription', 'hasTranscription']];
+    const pad = (i) => String(i).padStart(3, '0');
+    for (const s of sessions) {
+        const t0 = performance.now();
+        const id = s.id, base = `sessions/${id}/`;
+        const records = {};
+        const chunked = (items, size, dir, name) => {
+            items = Array.isArray(items) ? items : [];
+            const chunkCount = Math.ceil(items.length / size);
+            for (let i = 0; i < chunkCount; i++) {
+                records[`${base}${dir}/chunk-${pad(i)}`] = {sessionId: id, chunkIndex: i, [name]: items.slice(i * size, (i + 1) * size)};
+            }
+            return {count: items.length, chunkCount, chunkSize: size};
+        };
+        const {screenshots, audioSegments, contextItems, summary, audioInsights, canvasSpec, fullTranscription, ...rest} = s;
+        const metadata = {...rest, storageVersion: 1, createdAt: s.startTime, updatedAt: new Date().toISOString()};
+        for (const [field, key, flag] of parts) {
+            metadata[flag] = s[field] != null;
+            if (s[field] != null) records[base + key] = s[field];
+        }
+        if (Array.isArray(contextItems)) records[base + 'context-items'] = contextItems;
+        const chunks = {screenshots: chunked(screenshots, 20, 'screenshots', 'screenshots'),
+                        audioSegments: chunked(audioSegments, 100, 'audio-segments', 'segments')};
+        if (s.video && typeof s.video === 'object') {
+            const {chunks: videoChunks, ...video} = s.video;
+            chunks.videoChunks = chunked(videoChunks, 100, 'video-chunks', 'chunks');
+            metadata.video = video;
+        } else {
+            chunks.videoChunks = chunked([], 100, 'video-chunks', 'chunks');
+        }
+        metadata.chunks = chunks;
+        metadata.hasVideo = s.video != null;
+        metadata.hasFullAudio = s.fullAudioAttachmentId != null;
+        records[base + 'metadata'] = metadata;
+        index.push(id);
+        records['session-index'] = index;
+        const encoded = await Promise.all(Object.entries(records).map(async ([k, v]) => [k, await gzip(v)]));
+        const tx = conn.transaction('collections', 'readwrite', {durability: 'strict'});
+        const store = tx.objectStore('collections');
+        const timestamp = Date.now();
+        for (const [name, data] of encoded) store.put({name, data, timestamp});
+        await done(tx);
+        durations.push(performance.now() - t0);
+    }
+    const empty = await gzip([]);
+    const tx = conn.transaction('collections', 'readwrite', {durability: 'strict'});
+    tx.objectStore('collections').put({name: 'sessions', data: empty, timestamp: Date.now()});
+    await done(tx);
+    const ms = performance.now() - t;
+    conn.close();
+    return {ms, migrated: sessions.length, durations};
+}"""
+
+WASM = "() => chunkedMigration.pyodide._module.HEAP8.length"
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def memory(booted, cdp) -> dict:
+    cdp.send("HeapProfiler.collectGarbage")
+    heap = cdp.send("Runtime.getHeapUsage")
+    return {"js_heap_mb": round(heap["usedSize"] / 1e6, 1), "wasm_mb": round(booted.page.evaluate(WASM) / 1e6, 1)}
+
+
+def measure(new_profile, url, n: int) -> dict:
+    from browser.harness import fresh_db, open_booted_page
+
+    context = new_profile()
+    booted = open_booted_page(context, url)
+    booted.page.set_default_timeout(0)
+    cdp = context.new_cdp_session(booted.page)
+    ours_db, floor_db = fresh_db(), fresh_db()
+    booted.page.evaluate("() => { window.benchTexts = []; }")
+    median_bytes = booted.python(f"N = {n}\n" + GENERATE)
+    total_bytes = booted.page.evaluate(STORE_ARRAY, [ours_db, floor_db])
+    before = memory(booted, cdp)
+    ours = booted.page.evaluate(RUN_OURS, ours_db)
+    after = memory(booted, cdp)
+    floor = booted.page.evaluate(RUN_FLOOR, floor_db)
+    assert ours["success"] and ours["migrated"] == n, ours
+    assert floor["migrated"] == n
+    context.close()
+    mb = total_bytes / 1e6
+    d = ours["durations"]
+    return {
+        "n": n, "data_mb": round(mb, 1), "median_session_kb": round(median_bytes / 1e3, 1),
+        "ours_ms": round(ours["ms"]), "floor_ms": round(floor["ms"]),
+        "ratio": round(ours["ms"] / floor["ms"], 2),
+        "sessions_per_s": round(n / ours["ms"] * 1000, 1), "mb_per_s": round(mb / ours["ms"] * 1000, 1),
+        "floor_sessions_per_s": round(n / floor["ms"] * 1000, 1),
+        "p50_ms": round(percentile(d, 0.5), 1), "p95_ms": round(percentile(d, 0.95), 1), "max_ms": round(max(d), 1),
+        "floor_p50_ms": round(percentile(floor["durations"], 0.5), 1),
+        "floor_p95_ms": round(percentile(floor["durations"], 0.95), 1),
+        "memory_before": before, "memory_after": after,
+    }
+
+
+def svg_chart(points: list[dict], width: int = 640, height: int = 360) -> str:
+    """A small hand-written SVG line chart: time (s) against N, ours and the floor."""
+    left, right, top, bottom = 60, 20, 30, 50
+    xs = [p["n"] for p in points]
+    ymax = max(max(p["ours_ms"], p["floor_ms"]) for p in points) / 1000
+    ymax = max(1, _nice(ymax))
+    xmax = max(xs)
+
+    def X(n):
+        return left + (width - left - right) * n / xmax
+
+    def Y(s):
+        return height - bottom - (height - top - bottom) * s / ymax
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="14">'
+           f'Batch migration time vs N (backup + verification) and the plain-JS floor</text>']
+    for i in range(6):
+        s = ymax * i / 5
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(s):.1f}" y2="{Y(s):.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{Y(s) + 4:.1f}" text-anchor="end">{s:g}</text>')
+    for n in xs:
+        out.append(f'<line x1="{X(n):.1f}" x2="{X(n):.1f}" y1="{height - bottom}" y2="{height - bottom + 5}" stroke="#333"/>')
+        out.append(f'<text x="{X(n):.1f}" y="{height - bottom + 18}" text-anchor="middle">{n}</text>')
+    out.append(f'<line x1="{left}" x2="{width - right}" y1="{height - bottom}" y2="{height - bottom}" stroke="#333"/>')
+    out.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{height - bottom}" stroke="#333"/>')
+    out.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">sessions (N)</text>')
+    out.append(f'<text x="16" y="{(top + height - bottom) / 2}" text-anchor="middle" '
+               f'transform="rotate(-90 16 {(top + height - bottom) / 2})">seconds</text>')
+    for key, color, name, row in (("ours_ms", "#c0392b", "ours (Python in Pyodide)", 0),
+                                  ("floor_ms", "#2471a3", "floor (plain JS, no verification)", 1)):
+        path = " ".join(f"{X(p['n']):.1f},{Y(p[key] / 1000):.1f}" for p in points)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+        for p in points:
+            out.append(f'<circle cx="{X(p["n"]):.1f}" cy="{Y(p[key] / 1000):.1f}" r="3" fill="{color}"/>')
+        ly = top + 10 + 16 * row
+        out.append(f'<line x1="{left + 12}" x2="{left + 32}" y1="{ly}" y2="{ly}" stroke="{color}" stroke-width="2"/>')
+        out.append(f'<text x="{left + 38}" y="{ly + 4}">{name}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _nice(value: float) -> float:
+    for step in (1, 2, 2.5, 5, 10, 20, 25, 50, 100):
+        if value <= step:
+            return step
+    return float(int(value) + 1)
+
+
+def run(runs: int = 1, n: int | None = None, long: bool = False) -> dict:
+    """Every N of the series (or just `n`), `runs` times each on fresh profiles; medians."""
+    sizes = (n,) if n else (LONG_SERIES if long else SERIES)
+    points = []
+    with chromium() as (new_profile, url):
+        for size in sizes:
+            samples = []
+            for _ in range(max(1, runs)):
+                sample = measure(new_profile, url, size)
+                print(json.dumps(sample), flush=True)
+                samples.append(sample)
+            best = sorted(samples, key=lambda s: s["ours_ms"])[len(samples) // 2]  # the median run
+            points.append(best)
+    by_n = {p["n"]: p for p in points}
+    results = {"runs": runs, "series": points}
+    if 100 in by_n and 500 in by_n:
+        results["wasm_growth_500_vs_100"] = round(
+            by_n[500]["memory_after"]["wasm_mb"] / by_n[100]["memory_after"]["wasm_mb"], 2)
+    rows = ["| N | data MB | ours ms | floor ms | ours ÷ floor | sessions/s | MB/s | p50 / p95 / max ms per session | floor p50 / p95 | JS heap MB before → after | wasm MB before → after |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for p in points:
+        b, a = p["memory_before"], p["memory_after"]
+        rows.append(f"| {p['n']} | {p['data_mb']} | {p['ours_ms']} | {p['floor_ms']} | **{p['ratio']}** | "
+                    f"{p['sessions_per_s']} | {p['mb_per_s']} | {p['p50_ms']} / {p['p95_ms']} / {p['max_ms']} | "
+                    f"{p['floor_p50_ms']} / {p['floor_p95_ms']} | {b['js_heap_mb']} → {a['js_heap_mb']} | "
+                    f"{b['wasm_mb']} → {a['wasm_mb']} |")
+    notes = [f"\nMedian session: {points[0]['median_session_kb']} KB of JSON. Ours: full batch "
+             "migration, backup + verification on. Floor: plain JS, same chunk records, one strict "
+             "transaction per session, CompressionStream gzip, no backup, no verification."]
+    if "wasm_growth_500_vs_100" in results:
+        notes.append(f"Wasm memory after N=500 ÷ after N=100: {results['wasm_growth_500_vs_100']}.")
+    table = "\n".join(rows + notes)
+    if len(points) > 1:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "migration.svg").write_text(svg_chart(points))
+        table += "\n\n![time vs N](migration.svg)"
+    write_results("migration", results, table)
+    return results

@@ -1,0 +1,88 @@
+"""Two tabs, beyond tests/browser's "one batch at a time": while tab A runs a batch, tab B
+loads sessions on demand (chunkedMigration.loadSession) and the app-style writer in tab B adds
+a session to the `sessions` array. Every session ends migrated exactly once or left legacy;
+nothing is lost; a rerun finishes everything, once."""
+from __future__ import annotations
+
+import json
+
+from browser.harness import fresh_db, open_booted_page
+from reliability.reliability_helpers import LONG, check, fill
+from taskerino_storage.jsoncompare import json_equal
+from taskerino_storage.samples import generate_sessions
+
+N = 120 if LONG else 40
+SEED = 77
+ADDED = {**generate_sessions(1, seed=4242, size="small")[0], "id": "added-by-the-app-meanwhile"}
+
+ADDED_CHECK = """
+from taskerino_storage.browser import open_backend
+from taskerino_storage.chunked import ChunkedSessionStorage
+from taskerino_storage.jsoncompare import json_equal
+import json
+backend = await open_backend(DB)
+added = json.loads(ADDED)
+chunked = await ChunkedSessionStorage(backend).load_full_session(added["id"])
+legacy = [s for s in (await backend.get("sessions", [])) if s.get("id") == added["id"]]
+json.dumps({"chunked": chunked is not None and json_equal(chunked, added),
+            "legacy": len(legacy), "legacy_equal": all(json_equal(s, added) for s in legacy)})
+"""
+
+
+def open_on(context, web_url, db):
+    booted = open_booted_page(context, web_url)
+    booted.page.goto(f"{web_url}/index.html?db={db}")
+    booted.page.evaluate("() => chunkedMigration.validationReady.then(() => true)")
+    booted.page.set_default_timeout(300_000)
+    return booted
+
+
+def test_on_demand_loads_and_app_writes_during_a_batch(browser, web_url):
+    context = browser.new_context()
+    db = fresh_db()
+    a, b = open_on(context, web_url, db), open_on(context, web_url, db)
+    assert fill(a, db, N, SEED) == N
+    originals = {s["id"]: s for s in generate_sessions(N, seed=SEED, broken=N // 10, size="small")}
+    late = list(originals)[-6:]  # migrated last by the batch: B loads them first, on demand
+
+    a.page.evaluate("() => { window.__percent = -1; window.__batch = runChunkedMigration({ onProgress: (m, p) => { window.__percent = p; } }); }")
+    a.page.wait_for_function("() => window.__percent >= 10")
+    during = b.page.evaluate("""async ([db, late, added]) => {
+        const loaded = {};
+        const states = [];
+        for (const id of late.slice(0, 3)) {
+            states.push((await showMigrationStatus()).chunked);
+            loaded[id] = JSON.stringify(await chunkedMigration.loadSession(id));
+        }
+        // The app saves its sessions array meanwhile: read, add one, write back (as the app does).
+        const sessions = JSON.parse(await appStore.load(db, 'sessions'));
+        sessions.push(added);
+        await appStore.save(db, 'sessions', JSON.stringify(sessions), 'gzip');
+        for (const id of late.slice(3)) loaded[id] = JSON.stringify(await chunkedMigration.loadSession(id));
+        return { loaded, states, batchStillRunning: true };
+    }""", [db, late, ADDED])
+    still_running = a.page.evaluate("() => window.__percent < 100")
+    result = a.page.evaluate("() => window.__batch")
+    for sid, text in during["loaded"].items():
+        assert json_equal(json.loads(text), originals[sid]), f"loadSession({sid}) returned something else"
+    assert result["errorCount"] == 0, result["errors"]
+
+    # Right after the batch: nothing lost; everything chunked or legacy (the added session may be either).
+    report = check(a, db, N, SEED)
+    assert report["lost_or_altered"] == [] and report["index_ids_unique"], report
+    added = json.loads(a.python(f"DB = {db!r}; ADDED = {json.dumps(ADDED)!r}\n" + ADDED_CHECK))
+    assert added["chunked"] or (added["legacy"] == 1 and added["legacy_equal"]), added
+
+    # A rerun (from tab B) finishes: every session chunked once, one backup each, no legacy left.
+    rerun = b.page.evaluate("() => runChunkedMigration()")
+    assert rerun["success"] is True and rerun["errorCount"] == 0, rerun["errors"]
+    final = check(b, db, N, SEED)
+    assert (final["chunked"], final["legacy"], final["lost_or_altered"], final["legacy_twice"]) == (N, 0, [], [])
+    assert final["index_ids_unique"] and len(final["index_ids"]) == N + 1 and ADDED["id"] in final["index_ids"]
+    assert final["backups_per_session"] == [1] and final["backed_up"] == N + 1
+    added = json.loads(b.python(f"DB = {db!r}; ADDED = {json.dumps(ADDED)!r}\n" + ADDED_CHECK))
+    assert added == {"chunked": True, "legacy": 0, "legacy_equal": True}
+    assert b.python(f"from taskerino_storage.browser import open_backend\n(await (await open_backend({db!r})).get('sessions'))") == []
+    print(f"two tabs: batch still running during B's loads: {still_running}; batch migrated {result['migrated']}, "
+          f"rerun {rerun['migrated']} migrated / {rerun['skipped']} skipped")
+    context.close()
