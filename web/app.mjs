@@ -45,7 +45,7 @@ async function exclusive(title, action) {
 
 async function refreshStatus() {
   // Quietly: the page refreshes after every action; the console banner is for people typing.
-  const status = await (api.getMigrationStatus ?? api.showMigrationStatus)();
+  const status = await api.getMigrationStatus();
   ui.renderStatus(status);
   ui.renderBackups(status.backups, names, askRollback);
   updateButtons();

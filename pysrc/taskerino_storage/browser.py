@@ -55,46 +55,40 @@ class MigrationService:
         self.migrator = Migrator(backend)
 
     async def _call(self, command, *args, **kwargs) -> str:
+        """Run one command; its result (a dataclass with to_dict, or plain JSON) as an envelope."""
         try:
-            return _ok(await command(*args, **kwargs))
+            value = await command(*args, **kwargs)
+            return _ok(value.to_dict() if hasattr(value, "to_dict") else value)
         except Exception as exc:  # the one place errors become console messages
             return _failed(exc)
 
     async def status(self) -> str:
-        async def status():
-            return (await self.migrator.get_migration_status()).to_dict()
-        return await self._call(status)
+        return await self._call(self.migrator.get_migration_status)
 
     async def run_migration(self, options_json: str, on_progress=None) -> str:
-        async def run():
-            options = {**json.loads(options_json), **({"on_progress": on_progress} if on_progress else {})}
-            return (await self.migrator.migrate_all_sessions(options)).to_dict()
-        return await self._call(run)
+        options = {**json.loads(options_json), **({"on_progress": on_progress} if on_progress else {})}
+        return await self._call(self.migrator.migrate_all_sessions, options)
 
     async def migrate_single(self, session_id: str, options_json: str) -> str:
-        async def migrate():
-            return (await self.migrator.migrate_session_to_chunked(session_id, json.loads(options_json))).to_dict()
-        return await self._call(migrate)
+        return await self._call(self.migrator.migrate_session_to_chunked, session_id, json.loads(options_json))
 
     async def rollback(self, session_id: str, backup_path: str | None, force: bool = False) -> str:
-        async def rollback():
-            return (await self.migrator.rollback_session_migration(session_id, backup_path, force=force)).to_dict()
-        return await self._call(rollback)
+        return await self._call(self.migrator.rollback_session_migration, session_id, backup_path, force=force)
 
     async def cleanup(self, retention_days: int, confirm: bool) -> str:
-        async def cleanup():
-            return (await self.migrator.cleanup_old_backups(retention_days, confirm=confirm)).to_dict()
-        return await self._call(cleanup)
+        return await self._call(self.migrator.cleanup_old_backups, retention_days, confirm=confirm)
 
     async def load_session(self, session_id: str) -> str:
         return await self._call(self.migrator.load_session, session_id)
 
-    async def fill_demo(self, count: int, seed: int = 2025) -> str:
+    async def fill_demo(self, count: int) -> str:
         """Add `count` generated legacy sessions to the app's `sessions` array (a few broken)."""
         from .samples import generate_sessions
 
         async def fill():
             existing = await self.backend.get("sessions", [])
+            # The seed follows the array's length, so a second fill adds new ids, not duplicates.
+            seed = 2025 + len(existing)
             sessions = generate_sessions(count, seed, broken=max(1, count // 8) if count >= 4 else 0)
             await self.backend.write_batch({"sessions": [*existing, *sessions]})
             return {"created": len(sessions), "ids": [s["id"] for s in sessions]}

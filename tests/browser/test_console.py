@@ -77,6 +77,14 @@ def test_status_single_rollback_cleanup(console_page):
     assert cleanup["dryRun"] is True and cleanup["deleted"] == []
 
 
+def test_fill_demo_twice_adds_new_sessions(console_page):
+    page = console_page.page
+    added = page.evaluate("() => chunkedMigration.fillDemo(2)")
+    assert added["created"] == 2
+    dry = page.evaluate("() => runChunkedMigration({ dryRun: true })")
+    assert (dry["total"], dry["migrated"], dry["errorCount"]) == (8, 8, 0)  # no duplicate ids
+
+
 def test_load_session_migrates_on_demand(console_page):
     page = console_page.page
     original = page.evaluate("""async () => JSON.parse(await appStore.load(chunkedMigration.dbName, 'sessions'))[2]""")
