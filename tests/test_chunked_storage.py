@@ -10,7 +10,7 @@ from representative_sessions import (START, many_screenshots, representative_ses
                                      typical_full_session, _base, _screenshot, _segment, _video)
 from strategies import sessions
 from taskerino_storage import codec, layout
-from taskerino_storage.backend import StorageBackend
+from taskerino_storage.backend import IndexChange, StorageBackend
 from taskerino_storage.chunked import ChunkedSessionStorage
 from taskerino_storage.jsoncompare import json_diff
 from taskerino_storage.memory import MemoryBackend
@@ -37,9 +37,9 @@ class CountingBackend(StorageBackend):
         self.calls.append(("get_many", keys))
         return await self.inner.get_many(keys)
 
-    async def write_batch(self, puts=None, deletes=()):
-        self.calls.append(("write_batch", dict(puts or {}), list(deletes)))
-        await self.inner.write_batch(puts, deletes)
+    async def write_batch(self, puts=None, deletes=(), *, index=None):
+        self.calls.append(("write_batch", dict(puts or {}), list(deletes), index))
+        await self.inner.write_batch(puts, deletes, index=index)
 
     async def keys(self, prefix=""):
         self.calls.append(("keys", prefix))
@@ -151,7 +151,8 @@ async def test_any_session_round_trips_exactly(encoding, session, sizes):
     plan = await store.save_full_session(session)
     assert json_diff(session, await store.load_full_session(session["id"])) == []
     keys = await store.backend.keys()
-    assert set(keys) == set(plan.puts) and plan.deletes == []
+    assert set(keys) == set(plan.puts) | {layout.SESSION_INDEX_KEY} and plan.deletes == []
+    assert await store.backend.get(layout.SESSION_INDEX_KEY) == [session["id"]]
     assert all(layout.parse_chunked_key(k) for k in keys if k != layout.SESSION_INDEX_KEY)
 
 
@@ -292,23 +293,30 @@ async def test_sessions_with_their_own_created_at_and_chunks_fields_round_trip()
 
 # --- one read, one write -----------------------------------------------------------------
 
-async def test_save_is_one_batch_and_load_is_one_get_plus_one_get_many():
+async def test_save_is_one_batch_with_its_index_change_and_load_is_one_or_two_reads():
     backend = CountingBackend()
     store = ChunkedSessionStorage(backend, now=lambda: NOW)
     session = typical_full_session()
     plan = await store.plan_save(session)
-    assert [c[0] for c in backend.calls] == ["get_many", "keys"]  # index, then existing keys
+    assert [c[0] for c in backend.calls] == ["keys"]  # the existing keys; the index is the write's
     assert await backend.keys() == []  # planning writes nothing
     backend.calls.clear()
     await store.save_full_session(session)
     writes = [c for c in backend.calls if c[0] == "write_batch"]
     assert len(writes) == 1 and writes[0][1] == plan.puts
-    assert list(plan.puts)[-2:] == ["sessions/full/metadata", "session-index"]
+    assert writes[0][3] == IndexChange("add", "full") and layout.SESSION_INDEX_KEY not in plan.puts
+    assert list(plan.puts)[-1] == "sessions/full/metadata"
     backend.calls.clear()
-    await store.load_full_session("full")
+    assert json_diff(session, await store.load_full_session("full")) == []
     assert [c[0] for c in backend.calls] == ["get_many", "get_many"]
     assert backend.calls[0][1] == ["sessions/full/metadata"]
     assert len(backend.calls[1][1]) == 8  # 5 parts + 3 chunks
+    backend.calls.clear()  # knowing the keys just written: one read, the same session
+    assert json_diff(session, await store.load_full_session("full", expected=list(plan.puts))) == []
+    assert [c[0] for c in backend.calls] == ["get_many"]
+    backend.calls.clear()  # an expected key the metadata doesn't name is not part of the session
+    extra = [*plan.puts, "sessions/full/screenshots/chunk-009"]
+    assert json_diff(session, await store.load_full_session("full", expected=extra)) == []
 
 
 # --- shrinking, deleting, the index -------------------------------------------------------

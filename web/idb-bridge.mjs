@@ -8,8 +8,13 @@
 // the promise settles on the transaction's `complete` (or `abort`). Python awaits only these
 // calls — a Python `await` inside a transaction would let it auto-commit half done.
 
+import { CodecPool } from "./codec-pool.mjs";
+import { GZIP_PREFIX } from "./gzip-codec.mjs";
+
+export { GZIP_PREFIX };
 export const DB_VERSION = 1;
-export const GZIP_PREFIX = "GZIP_V1:";
+const INDEX_KEY = "session-index";
+const CONFLICT = Symbol("conflict");
 /** Records written as plain JSON even when encoding is "gzip": sessions' metadata. */
 export const PLAIN_KEY = /^sessions\/[^/]+\/metadata$/;
 
@@ -76,24 +81,18 @@ function done(tx) {
 
 // ------------------------------------------------------------------ DATA forms
 
-async function streamThrough(bytes, transform) {
-  // Written straight into the transform: going through a Blob costs an IPC round trip per
-  // record (measured ~10x slower for the small records, 2.5x for a 200 KB chunk). Errors
-  // (a broken gzip stream) surface on the readable side, so the writer's are dropped here.
-  const writer = transform.writable.getWriter();
-  writer.write(bytes).catch(() => {});
-  writer.close().catch(() => {});
-  return new Uint8Array(await new Response(transform.readable).arrayBuffer());
+// Gzip runs on codec workers (web/codec-pool.mjs), off the main thread where Python runs.
+let codec = new CodecPool();
+
+/** How many codec workers gzip runs on (0: on the main thread). The default: cores - 1, at most 3. */
+export function setCodecWorkers(count) {
+  codec.terminate();
+  codec = new CodecPool(count);
 }
 
-const toBase64 = (bytes) => bytes.toBase64();
-const fromBase64 = (text) => Uint8Array.fromBase64(text);
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
 /** GZIP_V1 DATA for a JSON text, compressed natively (CompressionStream), like the app's fflate. */
-export async function gzipData(text) {
-  const packed = await streamThrough(new TextEncoder().encode(text), new CompressionStream("gzip"));
-  return GZIP_PREFIX + toBase64(packed);
+export function gzipData(text) {
+  return codec.gzip(text);
 }
 
 /** The JSON value types only; anything else (Date, undefined, Map, NaN...) can't be kept losslessly. */
@@ -122,18 +121,7 @@ function nonJsonPath(value, path = "") {
 /** DATA → JSON text, or an `{error}` naming what is wrong. Never guesses, never repairs. */
 export async function decodeData(data) {
   if (typeof data === "string") {
-    if (!data.startsWith(GZIP_PREFIX)) return data;
-    let packed;
-    try {
-      packed = fromBase64(data.slice(GZIP_PREFIX.length));
-    } catch (e) {
-      return { error: `GZIP_V1 payload is not valid base64 (${e.message})` };
-    }
-    try {
-      return strictUtf8.decode(await streamThrough(packed, new DecompressionStream("gzip")));
-    } catch (e) {
-      return { error: `GZIP_V1 payload is not a complete gzip stream of UTF-8 text (${e.message})` };
-    }
+    return data.startsWith(GZIP_PREFIX) ? codec.gunzip(data) : data;
   }
   const bad = nonJsonPath(data);
   if (bad) return { error: `raw stored value is not JSON: ${bad}` };
@@ -299,6 +287,98 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     throw namedError("WriteConflictError", `record ${key} kept changing while it was being rewritten; nothing was written`);
   }
 
+  /**
+   * One strict transaction: deletes, then puts. With `guard` {expected, data}, it first checks
+   * that the session-index's DATA is still `expected` (returning CONFLICT, having written
+   * nothing, when not) and writes the index's new DATA `data` (undefined: leave it) with the rest.
+   */
+  async function commit(encoded, deletes, guard = undefined) {
+    const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
+    const finished = done(tx);
+    const store = tx.objectStore(storeName);
+    const timestamp = Date.now();
+    let conflict = false;
+    const issue = () => {
+      try {
+        for (const key of deletes) store.delete(key);
+        for (const [name, data] of encoded) store.put({ name, data, timestamp });
+        if (guard?.data !== undefined) store.put({ name: INDEX_KEY, data: guard.data, timestamp });
+      } catch (e) {
+        // A request that can't even be issued (bad key...) aborts the whole batch.
+        tx.abort();
+        throw e;
+      }
+    };
+    let issueError;
+    if (!guard) {
+      try {
+        issue();
+      } catch (e) {
+        issueError = e;
+      }
+    } else {
+      store.get(INDEX_KEY).onsuccess = (event) => {
+        if (!sameData(event.target.result?.data, guard.expected)) {
+          conflict = true;
+          tx.abort();
+          return;
+        }
+        try {
+          issue();
+        } catch (e) {
+          issueError = e;
+        }
+      };
+    }
+    try {
+      await finished;
+    } catch (e) {
+      if (issueError) throw issueError;
+      if (conflict) return CONFLICT;
+      throw e;
+    }
+    if (issueError) throw issueError;
+    return undefined;
+  }
+
+  // The session-index as this bridge last read or wrote it: {data, ids}, or null (read it).
+  let knownIndex = null;
+  let indexChanges = Promise.resolve();
+
+  async function readIndex() {
+    const data = await readData(db, storeName, INDEX_KEY);
+    if (data === undefined) return { data, ids: [] };
+    const text = await decodeData(data);
+    if (typeof text !== "string") throw namedError("IndexNotArrayError", `${INDEX_KEY} cannot be decoded: ${text.error}`);
+    let ids;
+    try {
+      ids = JSON.parse(text);
+    } catch (e) {
+      throw namedError("IndexNotArrayError", `${INDEX_KEY} is not valid JSON (${e.message})`);
+    }
+    if (!Array.isArray(ids)) throw namedError("IndexNotArrayError", `${INDEX_KEY} is not an array of ids`);
+    return { data, ids };
+  }
+
+  async function writeWithIndex(encoded, deletes, [op, id]) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const base = knownIndex ?? (await readIndex());
+      const ids = op === "add" ? (base.ids.includes(id) ? null : [...base.ids, id])
+        : (base.ids.includes(id) ? base.ids.filter((x) => x !== id) : null);
+      const bad = ids && nonJsonPath(ids);
+      if (bad) {
+        throw namedError("IndexNotArrayError", `${INDEX_KEY} holds a value JSON can't (${bad}); rewriting it would change it`);
+      }
+      const data = ids ? await encodeRecord(INDEX_KEY, JSON.stringify(ids)) : undefined;
+      knownIndex = null; // until this write is known to have landed
+      if ((await commit(encoded, deletes, { expected: base.data, data })) !== CONFLICT) {
+        knownIndex = ids ? { data, ids } : base;
+        return;
+      }
+    }
+    throw namedError("WriteConflictError", `${INDEX_KEY} kept changing while it was being rewritten; nothing was written`);
+  }
+
   return plainErrors({
     dbName: db.name,
     storeName,
@@ -320,23 +400,23 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     /**
      * Delete, then put, atomically and durably: one transaction with strict durability.
      * `puts` is an array of [key, JSON text]; everything is encoded before the transaction opens.
+     * `indexChange` ["add" | "remove", id]: the session-index changes in the same transaction,
+     * checked there to be the index it was computed from (else recomputed and retried), so
+     * another writer's entries are never dropped.
      */
-    async writeBatch(puts, deletes = []) {
+    async writeBatch(puts, deletes = [], indexChange = undefined) {
       const encoded = await Promise.all(Array.from(puts, async ([key, text]) => [key, await encodeRecord(key, text)]));
-      const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
-      const finished = done(tx);
-      const store = tx.objectStore(storeName);
-      const timestamp = Date.now();
-      try {
-        for (const key of deletes) store.delete(key);
-        for (const [name, data] of encoded) store.put({ name, data, timestamp });
-      } catch (e) {
-        // A request that can't even be issued (bad key...) aborts the whole batch.
-        tx.abort();
-        await finished.catch(() => {});
-        throw e;
+      deletes = Array.from(deletes);
+      if (!indexChange) {
+        if (deletes.includes(INDEX_KEY) || encoded.some(([key]) => key === INDEX_KEY)) knownIndex = null;
+        await commit(encoded, deletes);
+        return;
       }
-      await finished;
+      // This bridge's index changes run one after another: each starts from the index the
+      // previous one wrote, without reading it again (the transaction still checks it).
+      const run = indexChanges.then(() => writeWithIndex(encoded, deletes, Array.from(indexChange)));
+      indexChanges = run.catch(() => {});
+      await run;
     },
 
     /** Every key starting with `prefix`, sorted, from one transaction. */

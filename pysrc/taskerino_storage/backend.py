@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,23 @@ class StorageEstimate:
     @property
     def available(self) -> int:
         return max(0, self.quota - self.usage)
+
+
+@dataclass(frozen=True)
+class IndexChange:
+    """One id added to or removed from the session-index (layout.SESSION_INDEX_KEY) as part of
+    a write_batch: read and rewritten inside that same atomic write, so an entry another writer
+    (a tab, the app) put there meanwhile is kept. Adding an id present, or removing one absent,
+    leaves the index as it is."""
+
+    op: Literal["add", "remove"]
+    session_id: str
+
+    def apply(self, ids: list) -> list | None:
+        """The changed index, or None when it stays as it is."""
+        if self.op == "add":
+            return None if self.session_id in ids else [*ids, self.session_id]
+        return [i for i in ids if i != self.session_id] if self.session_id in ids else None
 
 
 class StorageBackend(ABC):
@@ -42,11 +59,15 @@ class StorageBackend(ABC):
         self,
         puts: Mapping[str, Any] | None = None,
         deletes: Iterable[str] = (),
+        *,
+        index: IndexChange | None = None,
     ) -> None:
-        """Put and delete atomically, durably: all of it lands, or none of it does.
+        """Put and delete atomically, durably: all of it lands, or none of it does; with
+        `index`, the session-index changes in the same write (see IndexChange).
 
-        Raises QuotaExceededError when the browser refuses for lack of space, and
-        StorageError for any other failure; in both cases nothing was written.
+        Raises QuotaExceededError when the browser refuses for lack of space,
+        IndexNotArrayError when the session-index is not an array, and StorageError for any
+        other failure; in each case nothing was written.
         """
 
     @abstractmethod

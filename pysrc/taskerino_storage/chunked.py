@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import codec, layout
-from .backend import StorageBackend
+from .backend import IndexChange, StorageBackend
+from .errors import IndexNotArrayError
 from .session_errors import InvalidSessionError, SessionLayoutError, SessionNotFoundError
 from .session_records import (AUDIO_SEGMENTS, LEGACY_LAYOUT, SCREENSHOTS, STORAGE_VERSION,
                               ChunkedList, ChunkSizes, join_session, part_keys, split_session)
@@ -21,8 +22,9 @@ from .session_shape import require_session_shape
 
 @dataclass
 class SavePlan:
-    """What saving one session writes: `puts` (chunks, parts, metadata, index) and `deletes`
-    (records of an earlier, larger version), in one atomic batch."""
+    """What saving one session writes: `puts` (chunks, parts, metadata) and `deletes` (records
+    of an earlier, larger version), with `index` (its id added to the session-index), in one
+    atomic batch."""
 
     session_id: str
     puts: dict[str, Any]
@@ -30,6 +32,10 @@ class SavePlan:
     metadata: dict
     chunk_counts: dict[str, int]
     bytes_written: int  # JSON text length of every put, as it crosses to the store
+
+    @property
+    def index(self) -> IndexChange:
+        return IndexChange("add", self.session_id)
 
 
 class ChunkedSessionStorage:
@@ -43,16 +49,15 @@ class ChunkedSessionStorage:
 
     # -- whole sessions
 
-    async def plan_save(self, session: dict) -> SavePlan:
-        """The batch that would store `session`; reads the index and the session's keys, writes nothing."""
+    async def plan_save(self, session: dict, existing: list[str] | None = None) -> SavePlan:
+        """The batch that would store `session`; reads the session's keys (unless the caller
+        just did: `existing`), writes nothing."""
         require_session_shape(session)
         session_id = layout.check_session_id(session["id"])
         split = split_session(session, self.chunk_sizes, layout.js_iso(self.now()))
         puts = split.records
-        index = await self._index()
-        if session_id not in index:
-            puts[layout.SESSION_INDEX_KEY] = [*index, session_id]
-        existing = await self.backend.keys(layout.session_prefix(session_id))
+        if existing is None:
+            existing = await self.backend.keys(layout.session_prefix(session_id))
         # The migration marker is not the session's: a save keeps it (it points at the backup).
         marker = layout.migration_marker_key(session_id)
         deletes = [key for key in existing if key not in puts and key != marker]
@@ -61,14 +66,28 @@ class ChunkedSessionStorage:
 
     async def save_full_session(self, session: dict) -> SavePlan:
         plan = await self.plan_save(session)
-        await self.backend.write_batch(plan.puts, plan.deletes)
+        try:
+            await self.backend.write_batch(plan.puts, plan.deletes, index=plan.index)
+        except IndexNotArrayError as exc:
+            raise SessionLayoutError("*", [str(exc)]) from None
         return plan
 
-    async def load_full_session(self, session_id: str) -> dict | None:
-        metadata = await self.load_metadata(session_id)
+    async def load_full_session(self, session_id: str, expected: list[str] = ()) -> dict | None:
+        """The session as stored. `expected`: the keys its metadata is expected to name (those
+        just written), read in the same transaction as the metadata; any other key it names is
+        read after, so the result is the same either way."""
+        key = layout.metadata_key(layout.check_session_id(session_id))
+        found = await self.backend.get_many([key, *(k for k in expected if k != key)])
+        metadata = found.get(key)
         if metadata is None:
             return None
-        return self.to_session(metadata, await self.backend.get_many(part_keys(metadata)))
+        if not isinstance(metadata, dict):
+            raise SessionLayoutError(session_id, [f"{key} is not an object"])
+        wanted = part_keys(metadata)
+        missing = [k for k in wanted if k not in found and k not in expected]
+        if missing:
+            found.update(await self.backend.get_many(missing))
+        return self.to_session(metadata, {k: found[k] for k in wanted if k in found})
 
     def to_session(self, metadata: dict, parts: dict[str, Any]) -> dict:
         """The session rebuilt from its metadata and its other records (key -> value)."""
@@ -78,12 +97,7 @@ class ChunkedSessionStorage:
         """Every record under sessions/{id}/ and the index entry, atomically."""
         layout.check_session_id(session_id)
         keys = await self.backend.keys(layout.session_prefix(session_id))
-        index = await self._index()
-        puts = {}
-        if session_id in index:
-            puts[layout.SESSION_INDEX_KEY] = [i for i in index if i != session_id]
-        if keys or puts:
-            await self.backend.write_batch(puts, keys)
+        await self.backend.write_batch({}, keys, index=IndexChange("remove", session_id))
 
     # -- metadata
 

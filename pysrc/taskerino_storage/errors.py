@@ -26,5 +26,10 @@ class WriteConflictError(StorageError):
     """
 
 
+class IndexNotArrayError(StorageError):
+    """The session-index holds something other than an array of ids, so an id can't be added or
+    removed; the batch that would have changed it wrote nothing."""
+
+
 class LockBusyError(StorageError):
     """Another tab (or task) holds the lock: for a batch, another tab is migrating."""

@@ -11,8 +11,9 @@ from typing import Any
 from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
 
 from . import codec
-from .backend import ArrayRecord, StorageBackend, StorageEstimate
-from .errors import LockBusyError, QuotaExceededError, RecordDecodeError, StorageError, WriteConflictError
+from .backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
+from .errors import (IndexNotArrayError, LockBusyError, QuotaExceededError, RecordDecodeError, StorageError,
+                     WriteConflictError)
 
 
 def _storage_error(exc: JsException, doing: str, key: str = "") -> StorageError:
@@ -25,6 +26,8 @@ def _storage_error(exc: JsException, doing: str, key: str = "") -> StorageError:
         return RecordDecodeError(key, message)
     if name == "WriteConflictError":
         return WriteConflictError(message)
+    if name == "IndexNotArrayError":
+        return IndexNotArrayError(message)
     return StorageError(f"IndexedDB failed while {doing}: {name}: {message}")
 
 
@@ -47,11 +50,13 @@ class IndexedDBBackend(StorageBackend):
             found[key] = codec.loads(key, entry)
         return found
 
-    async def write_batch(self, puts: Mapping[str, Any] | None = None, deletes: Iterable[str] = ()) -> None:
+    async def write_batch(self, puts: Mapping[str, Any] | None = None, deletes: Iterable[str] = (), *,
+                          index: IndexChange | None = None) -> None:
         pairs = [[key, codec.dumps(value)] for key, value in (puts or {}).items()]
         deletes = list(deletes)
+        change = [index.op, index.session_id] if index is not None else None
         try:
-            await self.bridge.writeBatch(to_js(pairs), to_js(deletes))
+            await self.bridge.writeBatch(to_js(pairs), to_js(deletes), to_js(change))
         except JsException as exc:
             raise _storage_error(exc, f"writing {len(pairs)} and deleting {len(deletes)} records") from None
 

@@ -6,9 +6,9 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import codec
-from .backend import ArrayRecord, StorageBackend, StorageEstimate
-from .errors import LockBusyError, QuotaExceededError, RecordDecodeError
+from . import codec, layout
+from .backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
+from .errors import IndexNotArrayError, LockBusyError, QuotaExceededError, RecordDecodeError
 
 
 class MemoryBackend(StorageBackend):
@@ -34,8 +34,14 @@ class MemoryBackend(StorageBackend):
     async def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         return {k: codec.decode_data(k, self.records[k]["data"]) for k in keys if k in self.records}
 
-    async def write_batch(self, puts: Mapping[str, Any] | None = None, deletes: Iterable[str] = ()) -> None:
-        encoded = {k: codec.encode_data(v, self.encoding) for k, v in (puts or {}).items()}
+    async def write_batch(self, puts: Mapping[str, Any] | None = None, deletes: Iterable[str] = (), *,
+                          index: IndexChange | None = None) -> None:
+        puts = dict(puts or {})
+        if index is not None:
+            changed = index.apply(self._index())
+            if changed is not None:
+                puts[layout.SESSION_INDEX_KEY] = changed
+        encoded = {k: codec.encode_data(v, self.encoding) for k, v in puts.items()}
         deletes = [k for k in deletes if k not in encoded]
         usage = self._usage() + sum(
             len(d) - len(self.records[k]["data"]) if k in self.records else len(d) for k, d in encoded.items()
@@ -47,6 +53,14 @@ class MemoryBackend(StorageBackend):
             self.records.pop(k, None)
         for k, data in encoded.items():
             self.records[k] = {"name": k, "data": data, "timestamp": now}
+
+    def _index(self) -> list:
+        if layout.SESSION_INDEX_KEY not in self.records:
+            return []
+        ids = codec.decode_data(layout.SESSION_INDEX_KEY, self.raw(layout.SESSION_INDEX_KEY))
+        if not isinstance(ids, list):
+            raise IndexNotArrayError(f"{layout.SESSION_INDEX_KEY} is not an array of ids")
+        return ids
 
     async def keys(self, prefix: str = "") -> list[str]:
         return sorted(k for k in self.records if k.startswith(prefix))

@@ -169,3 +169,39 @@ async def locks_exclude_a_second_holder(backend, app):
             assert "contract-lock" in str(exc)
     async with backend.lock("contract-lock", wait=False):  # released: free again
         pass
+
+
+@case
+async def index_changes_land_with_their_batch_and_keep_other_writers_entries(backend, app):
+    from taskerino_storage.backend import IndexChange
+
+    add = lambda sid: IndexChange("add", sid)  # noqa: E731
+    await backend.write_batch({"sessions/a/metadata": {"id": "a"}}, index=add("a"))
+    assert await app.load("session-index") == ["a"]
+    await backend.write_batch({}, index=add("a"))  # already there: unchanged
+    assert await app.load("session-index") == ["a"]
+    await app.save("session-index", ["a", "app-wrote-this"], "gzip")  # the app, meanwhile
+    await backend.write_batch({"sessions/b/metadata": {"id": "b"}}, index=add("b"))
+    assert await app.load("session-index") == ["a", "app-wrote-this", "b"]
+    await app.save("session-index", ["a", "app-wrote-this", "b", "c"], "json")
+    await backend.write_batch({}, ["sessions/a/metadata"], index=IndexChange("remove", "a"))
+    assert await app.load("session-index") == ["app-wrote-this", "b", "c"]
+    assert await backend.get("sessions/a/metadata") is None
+
+
+@case
+async def an_index_that_is_not_an_array_refuses_the_whole_batch(backend, app):
+    from taskerino_storage.backend import IndexChange
+    from taskerino_storage.errors import IndexNotArrayError
+
+    for broken in ({"not": "an array"}, "text", 7):
+        await app.save("session-index", broken, "gzip")
+        try:
+            await backend.write_batch({"sessions/x/metadata": {"id": "x"}}, ["t/keep"],
+                                      index=IndexChange("add", "x"))
+        except IndexNotArrayError as exc:
+            assert "session-index" in str(exc), str(exc)
+        else:
+            raise AssertionError(f"an index holding {broken!r} was changed")
+        assert await backend.get("sessions/x/metadata") is None
+        assert await app.load("session-index") == broken

@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from taskerino_storage.backend import ArrayRecord, StorageBackend, StorageEstimate
+from taskerino_storage.backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
 from taskerino_storage.memory import MemoryBackend
 
 
@@ -63,10 +63,11 @@ class FaultyBackend(StorageBackend):
         await self._op(("get_many", keys))
         return await self.inner.get_many(keys)
 
-    async def write_batch(self, puts: Mapping[str, Any] | None = None, deletes: Iterable[str] = ()) -> None:
+    async def write_batch(self, puts: Mapping[str, Any] | None = None, deletes: Iterable[str] = (), *,
+                          index: IndexChange | None = None) -> None:
         puts, deletes = dict(puts or {}), list(deletes)
         await self._write(("write_batch", sorted(puts), deletes),
-                          lambda: self.inner.write_batch(puts, deletes))
+                          lambda: self.inner.write_batch(puts, deletes, index=index))
 
     async def keys(self, prefix: str = "") -> list[str]:
         await self._op(("keys", prefix))

@@ -25,9 +25,9 @@ class CountingStore(MemoryBackend):
         self.array_writes = 0
         self.read_keys = []
 
-    async def write_batch(self, puts=None, deletes=()):
+    async def write_batch(self, puts=None, deletes=(), *, index=None):
         self.array_writes += "sessions" in (puts or {})
-        await super().write_batch(puts, deletes)
+        await super().write_batch(puts, deletes, index=index)
 
     async def get_many(self, keys):
         keys = list(keys)

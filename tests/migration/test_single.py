@@ -20,15 +20,15 @@ A, B, C, BROKEN = S[0], S[1], S[2], S[3]
 class LossyWriter(ChunkedSessionStorage):
     """Writes one screenshot short, as a buggy split would."""
 
-    async def plan_save(self, session):
-        return await super().plan_save({**session, "screenshots": session["screenshots"][:-1]})
+    async def plan_save(self, session, existing=None):
+        return await super().plan_save({**session, "screenshots": session["screenshots"][:-1]}, existing)
 
 
 class LossyStorage(ChunkedSessionStorage):
     """Reads back one screenshot short, as a buggy split/join would."""
 
-    async def load_full_session(self, session_id):
-        session = await super().load_full_session(session_id)
+    async def load_full_session(self, session_id, expected=()):
+        session = await super().load_full_session(session_id, expected)
         session["screenshots"] = session["screenshots"][:-1]
         return session
 

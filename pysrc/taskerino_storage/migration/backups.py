@@ -10,6 +10,7 @@ Backups written by the seed's own code lack both: they came from `sessions/{id}`
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -46,10 +47,11 @@ async def backup_keys(backend: StorageBackend, session_id: str | None = None,
     return [key for _, key in sorted(found)]
 
 
-async def free_backup_key(backend: StorageBackend, session_id: str, when: datetime) -> str:
-    """backup_key(id, when), or with -1, -2... appended when taken: a backup is never overwritten."""
+def free_backup_key(session_id: str, when: datetime, taken: Iterable[str]) -> str:
+    """backup_key(id, when), or with -1, -2... appended when taken (`taken`: the session's
+    backup keys, listed under its lock): a backup is never overwritten."""
     base = layout.backup_key(session_id, when)
-    taken = set(await backend.keys(base))
+    taken = set(taken)
     key, n = base, 0
     while key in taken:
         n += 1

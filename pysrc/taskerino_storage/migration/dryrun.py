@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .. import codec
-from ..backend import ArrayRecord, StorageBackend, StorageEstimate
+from .. import codec, layout
+from ..backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
+from ..errors import IndexNotArrayError
 
 
 class DryRunBackend(StorageBackend):
@@ -24,9 +25,16 @@ class DryRunBackend(StorageBackend):
         return found
 
     async def write_batch(self, puts: Mapping[str, Any] | None = None,
-                          deletes: Iterable[str] = ()) -> None:
+                          deletes: Iterable[str] = (), *, index: IndexChange | None = None) -> None:
         # As crossing to a real store would: a value must be JSON, and is stored as a copy.
         puts = {k: codec.loads(k, codec.dumps(v)) for k, v in (puts or {}).items()}
+        if index is not None:
+            ids = await self.get(layout.SESSION_INDEX_KEY, [])
+            if not isinstance(ids, list):
+                raise IndexNotArrayError(f"{layout.SESSION_INDEX_KEY} is not an array of ids")
+            changed = index.apply(ids)
+            if changed is not None:
+                puts[layout.SESSION_INDEX_KEY] = changed
         for key in deletes:
             if key not in puts:
                 self.overlay.pop(key, None)

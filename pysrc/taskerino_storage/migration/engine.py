@@ -1,7 +1,7 @@
 """The migration commands' runtime: one session, all sessions, and on-demand loading.
 
 The batch holds the batch lock (one per origin; a second one is refused at once), takes each
-session's lock while migrating it, reads the `sessions` array one element at a time, and
+session's lock while migrating it (two sessions overlap: pipeline.py), reads the `sessions` array one element at a time, and
 rewrites that array ONCE, at its end: if it dies midway, the sessions it migrated are chunked
 with their array copies still there, and the next run finishes them (SessionJob.finish).
 """
@@ -15,8 +15,10 @@ from .errors import InsufficientSpaceError, UnknownSessionError, UnmigratableSes
 from .legacy import LegacyCopy, find_chunked_ids, find_legacy_copies, js_round_percent
 from .locks import batch_lock, session_lock
 from .options import BatchMigrationResult, MigrationOptions, SessionError, SessionMigrationResult
+from .pipeline import InOrder, run_overlapped
 from .runtime import Runtime, require_session_id
 from .session_job import SessionJob, mark_removed, settle_marker
+from .space import SpaceCheck
 
 
 async def migrate_one(rt: Runtime, session_id: object, options: MigrationOptions,
@@ -69,15 +71,24 @@ async def migrate_all(rt: Runtime, options: MigrationOptions) -> BatchMigrationR
             batch.results.append(skipped)
 
         deferred: list[SessionJob] = []
-        for n, group in enumerate(groups, 1):
-            if batch.stopped:
-                batch.not_migrated.append(group[0].session_id or group[0].where)
-                continue
-            result = await _migrate_group(rt, group, options, deferred, n, len(groups))
-            batch.results.append(result)
+        announced, reported = InOrder(), InOrder()
+        space = SpaceCheck()
+
+        def start(n: int) -> bool:
+            return not batch.stopped  # out of space: the rest wait for the next run
+
+        async def migrate(n: int) -> SessionMigrationResult:
+            result = await _migrate_group(rt, groups[n - 1], options, deferred, space, n,
+                                          len(groups), announced, reported)
             if isinstance(result.cause, InsufficientSpaceError):
-                batch.stopped = result.error
-                batch.not_migrated.append(result.session_id)
+                batch.stopped = batch.stopped or result.error
+            return result
+
+        for group, result in zip(groups, await run_overlapped(len(groups), start, migrate)):
+            if result is not None:
+                batch.results.append(result)
+            if result is None or isinstance(result.cause, InsufficientSpaceError):
+                batch.not_migrated.append(group[0].session_id or group[0].where)
 
         if deferred:
             try:
@@ -106,22 +117,26 @@ async def migrate_all(rt: Runtime, options: MigrationOptions) -> BatchMigrationR
 
 
 async def _migrate_group(rt: Runtime, group: list[LegacyCopy], options: MigrationOptions,
-                         deferred: list[SessionJob], n: int, count: int) -> SessionMigrationResult:
+                         deferred: list[SessionJob], space: SpaceCheck, n: int, count: int,
+                         announced: InOrder, reported: InOrder) -> SessionMigrationResult:
     async def announce(name: str) -> None:
-        await options.progress(f"Migrating session {n}/{count}: {name}", js_round_percent(n - 1, count))
+        async with announced.turn(n):
+            await options.progress(f"Migrating session {n}/{count}: {name}", js_round_percent(n - 1, count))
 
     if len(group) > 1:
         await announce(group[0].session_id)
-        return duplicate_result(group, options)
-    copy = group[0]
-    job = SessionJob(rt, copy, options, rt.store(options.dry_run), deferred)
-    if copy.session_id is None:  # not a session: it only gets its error, no lock needed
-        result = await job.run(announce)
+        result = duplicate_result(group, options)
     else:
-        async with rt.backend.lock(session_lock(copy.session_id)):
+        copy = group[0]
+        job = SessionJob(rt, copy, options, rt.store(options.dry_run), deferred, space)
+        if copy.session_id is None:  # not a session: it only gets its error, no lock needed
             result = await job.run(announce)
+        else:
+            async with rt.backend.lock(session_lock(copy.session_id)):
+                result = await job.run(announce)
     if options.verbose:
-        await options.progress(_verbose_line(result), js_round_percent(n, count))
+        async with reported.turn(n):
+            await options.progress(_verbose_line(result), js_round_percent(n, count))
     return result
 
 

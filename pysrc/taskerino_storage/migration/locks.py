@@ -12,9 +12,6 @@ from ..errors import LockBusyError
 from .errors import MigrationBusyError
 
 BATCH_LOCK = "taskerino-migration:batch"
-# Held just around read-index-then-write: concurrent migrations (a batch and on-demand loads)
-# would otherwise each write back the index they read, dropping the other's entry.
-INDEX_LOCK = "taskerino-migration:index"
 BUSY_MESSAGE = "Another tab is migrating sessions right now; wait for it to finish, then run again."
 
 

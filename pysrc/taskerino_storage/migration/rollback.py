@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from .. import layout
-from ..errors import RecordDecodeError, StorageError
+from ..backend import IndexChange
+from ..errors import IndexNotArrayError, RecordDecodeError, StorageError
 from ..jsoncompare import json_equal
 from .backups import Backup, backup_keys, read_backup
 from .checksum import session_checksum
 from .errors import BackupError, InvalidArgumentError, RollbackRefusedError
-from .locks import INDEX_LOCK, batch_lock, session_lock
+from .locks import batch_lock, session_lock
 from .options import RollbackResult
 from .runtime import Runtime, require_session_id
 
@@ -35,10 +36,9 @@ async def rollback(rt: Runtime, session_id: object, backup_path: object = None,
             await _refuse_if_changed(rt, sid, backup)
         puts, restored_to = await _restore(rt, backup)
         deletes = await backend.keys(layout.session_prefix(sid))
-        async with backend.lock(INDEX_LOCK):
-            index = await backend.get(layout.SESSION_INDEX_KEY)
-            if isinstance(index, list) and sid in index:
-                puts[layout.SESSION_INDEX_KEY] = [i for i in index if i != sid]
+        try:
+            await backend.write_batch(puts, deletes, index=IndexChange("remove", sid))
+        except IndexNotArrayError:  # not the app's index: leave it, restore the session
             await backend.write_batch(puts, deletes)
     return RollbackResult(sid, backup.key, restored_to, forced=force)
 

@@ -21,8 +21,8 @@ from time import perf_counter
 from typing import Any
 
 from .. import codec, layout
-from ..backend import StorageBackend
-from ..errors import QuotaExceededError, RecordDecodeError, StorageError
+from ..backend import IndexChange, StorageBackend
+from ..errors import IndexNotArrayError, QuotaExceededError, RecordDecodeError, StorageError
 from ..jsoncompare import json_diff, json_equal
 from ..session_errors import InvalidSessionError
 from ..session_shape import require_session_shape
@@ -30,11 +30,10 @@ from .backups import backup_keys, free_backup_key, make_envelope, read_backup
 from .checksum import session_checksum
 from .errors import BackupError, DataIntegrityError, MigrationError, UnmigratableSessionError
 from .legacy import LegacyCopy
-from .locks import INDEX_LOCK
 from .markers import new_marker, read_marker, verified
 from .options import MigrationOptions, SessionMigrationResult
 from .runtime import Runtime, display_name
-from .space import ensure_space, not_enough_space
+from .space import SpaceCheck, not_enough_space
 from .verify import describe_differences, verify_data_integrity
 
 ENVELOPE_OVERHEAD = 512  # bytes a backup adds to its session's JSON text, generously
@@ -46,13 +45,18 @@ class SessionJob:
     """Migrates the session in `copy`. The caller holds the session's lock.
 
     `deferred`: a list to append this job to instead of removing an array copy at once (the
-    batch rewrites the `sessions` array once, at its end); None removes it here."""
+    batch rewrites the `sessions` array once, at its end); None removes it here.
+    `space`: the batch's free-space check (one per command)."""
 
     def __init__(self, rt: Runtime, copy: LegacyCopy, options: MigrationOptions,
-                 store: StorageBackend, deferred: list[SessionJob] | None = None):
+                 store: StorageBackend, deferred: list[SessionJob] | None = None,
+                 space: SpaceCheck | None = None):
         self.rt, self.copy, self.options, self.store = rt, copy, options, store
         self.chunked = rt.chunked_on(store)
         self.deferred = deferred
+        self.space = space or SpaceCheck()
+        self.own_keys: list[str] = []  # sessions/{id}/…, listed once the session is loaded
+        self.backup_keys: list[str] = []  # sessions/{id}.backup-…, from the same listing
         self.result = SessionMigrationResult(copy.session_id or copy.where, dry_run=options.dry_run)
         self.session: dict = {}
         self.session_text = ""  # codec.dumps(self.session)
@@ -77,7 +81,9 @@ class SessionJob:
                     await announce(self.name)
             if not here:
                 return self.result
-            if await self.rt.is_chunked(self.session_id, self.store):
+            await self.list_keys()
+            if layout.metadata_key(self.session_id) in self.own_keys \
+                    and await self.rt.is_chunked(self.session_id, self.store):
                 await self.finish()
             else:
                 await self.migrate()
@@ -134,6 +140,13 @@ class SessionJob:
         self.result.bytes_before = len(self.session_text)
         return True
 
+    async def list_keys(self) -> None:
+        """The session's records and backups, in one listing (one round trip, not three)."""
+        sid = self.session_id
+        own, listed = layout.session_prefix(sid), await self.store.keys(f"sessions/{sid}")
+        self.own_keys = [k for k in listed if k.startswith(own)]
+        self.backup_keys = [k for k in listed if (b := layout.parse_backup_key(k)) and b.session_id == sid]
+
     # -- 2.-4. fresh migration
 
     async def migrate(self, *, replacing: bool = False) -> None:
@@ -141,7 +154,7 @@ class SessionJob:
         sid = self.session_id
         marker_key = layout.migration_marker_key(sid)
         if not replacing:
-            foreign = [k for k in await self.store.keys(layout.session_prefix(sid)) if k != marker_key]
+            foreign = [k for k in self.own_keys if k != marker_key]
             if foreign:
                 raise UnmigratableSessionError(
                     f"{self.name}: {layout.session_prefix(sid)} already holds records that are not a "
@@ -155,7 +168,7 @@ class SessionJob:
                       "Run the migration again without skipVerification to verify and finish.")
             return
         try:  # 4.
-            loaded = await self.chunked.load_full_session(sid)
+            loaded = await self.chunked.load_full_session(sid, expected=list(puts))
             verify_data_integrity(self.session, loaded)
         except (DataIntegrityError, StorageError) as exc:
             await self.write({}, list(puts), index="remove")  # chunks, metadata, marker, backup
@@ -173,22 +186,22 @@ class SessionJob:
     async def plan_and_write(self, sid: str, marker_key: str) -> dict[str, Any]:
         """Steps 2 and 3: plan the records, the backup and the marker; write them in one batch.
         Returns what was put."""
-        plan = await self.chunked.plan_save(self.session)
+        plan = await self.chunked.plan_save(self.session, existing=self.own_keys)
         now = self.rt.now()
         backup_key = envelope = None
         if not self.options.skip_backup:
-            backup_key = await free_backup_key(self.store, sid, now)
+            backup_key = free_backup_key(sid, now, taken=self.backup_keys)
             envelope = make_envelope(self.session, self.checksum, self.copy.source, now,
                                      self.options.backup_retention_days)
             self.remember_envelope_text(envelope)
         marker = new_marker(self.checksum, envelope, backup_key, layout.js_iso(now),
                             plan.metadata.get("updatedAt"))
-        puts = {k: v for k, v in plan.puts.items() if k != layout.SESSION_INDEX_KEY}
+        puts = dict(plan.puts)
         puts[marker_key] = marker
         if envelope is not None:
             puts[backup_key] = envelope
         needed = plan.bytes_written + (self.result.bytes_before + ENVELOPE_OVERHEAD if envelope else 0)
-        await ensure_space(self.store, self.name, needed)
+        await self.space.ensure(self.store, self.name, needed)
         await self.write(puts, plan.deletes, needed=needed, index="add")  # 3.
         self.marker = marker
         self.result.backup_path = backup_key
@@ -210,26 +223,15 @@ class SessionJob:
 
     async def write(self, puts: dict[str, Any], deletes: list[str] = (), *, needed: int = 0,
                     index: str | None = None) -> None:
-        """One write_batch; with index="add"/"remove" the session-index is read under the index
-        lock just before, so an entry another migration wrote meanwhile is kept."""
+        """One write_batch; with index="add"/"remove" the session's id is added to or removed
+        from the session-index in that same write (IndexChange)."""
+        change = IndexChange(index, self.session_id) if index else None
         try:
-            if index is None:
-                await self.store.write_batch(puts, deletes)
-                return
-            async with self.store.lock(INDEX_LOCK):
-                current = await self.store.get(layout.SESSION_INDEX_KEY)
-                if current is None:
-                    current = []
-                if not isinstance(current, list):
-                    raise UnmigratableSessionError(
-                        f"{layout.SESSION_INDEX_KEY} is not an array of ids, so {self.name} cannot "
-                        "be added to it; nothing was changed.")
-                puts, sid = dict(puts), self.session_id
-                if index == "add" and sid not in current:
-                    puts[layout.SESSION_INDEX_KEY] = [*current, sid]
-                elif index == "remove" and sid in current:
-                    puts[layout.SESSION_INDEX_KEY] = [i for i in current if i != sid]
-                await self.store.write_batch(puts, deletes)
+            await self.store.write_batch(puts, deletes, index=change)
+        except IndexNotArrayError as exc:
+            raise UnmigratableSessionError(
+                f"{exc}, so {self.name} cannot be {'added to' if index == 'add' else 'removed from'} "
+                "it; nothing was changed.") from None
         except QuotaExceededError:
             raise not_enough_space(self.name, needed) from None
 
@@ -328,14 +330,14 @@ class SessionJob:
     async def back_up(self, metadata: dict) -> None:
         """A backup of the legacy copy, and the marker pointing at it, in one write."""
         sid, now = self.session_id, self.rt.now()
-        key = await free_backup_key(self.store, sid, now)
+        key = free_backup_key(sid, now, taken=await backup_keys(self.store, sid))
         envelope = make_envelope(self.session, self.checksum, self.copy.source, now,
                                  self.options.backup_retention_days)
         fresh = new_marker(self.checksum, envelope, key, layout.js_iso(now), metadata.get("updatedAt"))
         marker = {**fresh, **{k: v for k, v in (self.marker or {}).items()
                               if k in ("migratedAt", "chunkedUpdatedAt")}}
         needed = self.result.bytes_before + ENVELOPE_OVERHEAD
-        await ensure_space(self.store, self.name, needed)
+        await self.space.ensure(self.store, self.name, needed)
         await self.write({key: envelope, layout.migration_marker_key(sid): marker}, needed=needed)
         self.marker = marker
         self.result.backup_path = key
