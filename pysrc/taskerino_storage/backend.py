@@ -12,6 +12,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from . import codec
+
 
 @dataclass(frozen=True)
 class StorageEstimate:
@@ -119,6 +121,11 @@ class ArrayRecord(ABC):
     @abstractmethod
     async def item(self, index: int) -> Any:
         """Element `index`, decoded."""
+
+    async def item_json(self, index: int) -> tuple[Any, str]:
+        """Element `index`, decoded, and a JSON text of it that decodes to that same value."""
+        value = await self.item(index)
+        return value, codec.dumps(value)
 
     @abstractmethod
     async def remove_items(self, ids: Iterable[str]) -> list[str]:

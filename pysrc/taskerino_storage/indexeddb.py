@@ -96,10 +96,15 @@ class IndexedDBArrayRecord(ArrayRecord):
         self.ids = handle.ids.to_py()
 
     async def item(self, index: int) -> Any:
+        return (await self.item_json(index))[0]
+
+    async def item_json(self, index: int) -> tuple[Any, str]:
+        # The text is JSON.stringify's: well-formed (lone surrogates escaped), so it crosses
+        # back to JS unchanged, and it is what the value was parsed from.
         text = await self._handle.item(index)
         if not isinstance(text, str):  # {error}: an element JSON can't hold (Infinity from 1e400)
             raise RecordDecodeError(f"{self.key}[{index}]", text.error)
-        return codec.loads(self.key, text)
+        return codec.loads(self.key, text), text
 
     async def remove_items(self, ids: Iterable[str]) -> list[str]:
         try:

@@ -66,9 +66,12 @@ class DryRunArrayRecord(ArrayRecord):
         self._handed_over: set[str] = set()
 
     async def item(self, index: int) -> Any:
+        return (await self.item_json(index))[0]
+
+    async def item_json(self, index: int) -> tuple[Any, str]:
         if self.ids[index] is not None:
             self._handed_over.add(self.ids[index])
-        return await self.real.item(index)
+        return await self.real.item_json(index)
 
     async def remove_items(self, ids: Iterable[str]) -> list[str]:
         return [i for i in dict.fromkeys(ids) if i in self._handed_over]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .. import layout
+from .. import codec, layout
 from ..backend import ArrayRecord, StorageBackend
 from ..errors import RecordDecodeError
 from ..session_records import STORAGE_VERSION
@@ -36,14 +36,15 @@ class LegacyCopy:
     def source(self) -> dict:
         return {"layout": self.layout, "key": self.key}
 
-    async def load(self, backend: StorageBackend) -> Any:
-        """The stored value; RecordDecodeError when it cannot be decoded, KeyError when gone."""
+    async def load(self, backend: StorageBackend) -> tuple[Any, str]:
+        """The stored value and a JSON text of it (codec.dumps, or the text it was parsed from);
+        RecordDecodeError when it cannot be decoded, KeyError when gone."""
         if self.layout == "array":
-            return await self.array.item(self.index)
+            return await self.array.item_json(self.index)
         found = await backend.get_many([self.key])
         if self.key not in found:
             raise KeyError(self.key)
-        return found[self.key]
+        return found[self.key], codec.dumps(found[self.key])
 
 
 @dataclass

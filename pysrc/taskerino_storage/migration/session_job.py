@@ -59,7 +59,7 @@ class SessionJob:
         self.backup_keys: list[str] = []  # sessions/{id}.backup-…, from the same listing
         self.result = SessionMigrationResult(copy.session_id or copy.where, dry_run=options.dry_run)
         self.session: dict = {}
-        self.session_text = ""  # codec.dumps(self.session)
+        self.session_text = ""  # a JSON text of self.session: as read, or codec.dumps
         self.checksum = ""
         self.marker: dict | None = None
 
@@ -111,7 +111,7 @@ class SessionJob:
         migrated meanwhile (on demand), which leaves nothing to do."""
         where = self.copy.where
         try:
-            value = await self.copy.load(self.store)
+            value, text = await self.copy.load(self.store)
         except RecordDecodeError as exc:
             raise UnmigratableSessionError(
                 f"{where} cannot be decoded ({exc.reason}); it was left as it is.") from None
@@ -136,7 +136,7 @@ class SessionJob:
         self.checksum = session_checksum(value)
         self.result.session_id = value["id"]
         self.result.name = display_name(value)
-        self.session_text = codec.dumps(value)
+        self.session_text = text
         self.result.bytes_before = len(self.session_text)
         return True
 
