@@ -16,10 +16,12 @@ def careful(text):
 
 
 @pytest.mark.parametrize("literal", ["1e400", "1E+400", "1e0400", "-1.5e309", "1" + "0" * 309 + ".5",
-                                     "17976931348623159e292", "0.1e310"])
+                                     "17976931348623159e292", "0.1e310", "1e400 "])
 def test_every_float_that_overflows_is_refused(literal):
     with pytest.raises(RecordDecodeError, match="out of range"):
         codec.loads("k", f'{{"a": [1, {literal}]}}')
+    with pytest.raises(RecordDecodeError, match="out of range"):
+        codec.loads("k", literal)
 
 
 @given(digits=st.text("0123456789", min_size=1, max_size=320), fraction=st.text("0123456789", max_size=5),
@@ -28,11 +30,11 @@ def test_the_fast_path_decides_like_the_careful_one(digits, fraction, exponent, 
     literal = digits.lstrip("0") or "0"
     literal += f".{fraction}" if fraction else ""
     literal += "" if exponent is None else f"e{'-' if exponent < 0 else '+'}{'0' * zeros}{abs(exponent)}"
-    text = f'[{literal}, "{literal}"]'
-    try:
-        expected = careful(text)
-    except ValueError:
-        with pytest.raises(RecordDecodeError):
-            codec.loads("k", text)
-        return
-    assert codec.loads("k", text) == expected
+    for text in (literal, f' {literal} ', f'[{literal}, "{literal}"]', f'{{"a":\n {literal}}}', f'["x", -{literal}]'):
+        try:
+            expected = careful(text)
+        except ValueError:
+            with pytest.raises(RecordDecodeError):
+                codec.loads("k", text)
+            continue
+        assert codec.loads("k", text) == expected

@@ -1,6 +1,7 @@
 // Gzip and gunzip on a few workers, so the page's main thread (Python, IndexedDB requests)
-// is not also compressing: on 2 cores this took ~12 ms per 200 KB session off it.
-// Where a worker can't start (no Worker, a CSP, a bundler that won't emit it), or dies,
+// is not also compressing (~12 ms of a 200 KB session's migration, with its backup). On 2 cores
+// there is no core to spare: measured, a worker made a batch 5-10% slower, so the default there
+// is none. Where a worker can't start (no Worker, a CSP, a bundler that won't emit it), or dies,
 // the same code runs here instead: slower, never different.
 import { gunzipData, gzipText } from "./gzip-codec.mjs";
 
@@ -75,6 +76,11 @@ export class CodecPool {
     for (const job of pending) job.fallback().then(job.resolve, job.reject);
   }
 
+  /** Workers running now (0 before the first use, or when gzip runs here). */
+  get running() {
+    return this.workers?.length ?? 0;
+  }
+
   terminate() {
     for (const worker of this.workers ?? []) worker.terminate();
     this.workers = null;
@@ -83,5 +89,5 @@ export class CodecPool {
 
 function defaultSize() {
   const cores = globalThis.navigator?.hardwareConcurrency ?? 2;
-  return Math.max(1, Math.min(3, cores - 1));
+  return cores <= 2 ? 0 : Math.min(3, cores - 1);
 }

@@ -84,10 +84,15 @@ function done(tx) {
 // Gzip runs on codec workers (web/codec-pool.mjs), off the main thread where Python runs.
 let codec = new CodecPool();
 
-/** How many codec workers gzip runs on (0: on the main thread). The default: cores - 1, at most 3. */
+/**
+ * How many codec workers gzip runs on (0: on the main thread). The default: none on 2 cores or
+ * fewer, else cores - 1, at most 3. Returns how many were running before.
+ */
 export function setCodecWorkers(count) {
+  const before = codec.running;
   codec.terminate();
   codec = new CodecPool(count);
+  return before;
 }
 
 /** GZIP_V1 DATA for a JSON text, compressed natively (CompressionStream), like the app's fflate. */

@@ -74,9 +74,11 @@ class _NotJsonNumber(ValueError):
     pass
 
 
-# Only a float token with an exponent of 100 or more, or 309+ digits in a row, can overflow to
-# Infinity: text without either (nearly all) is parsed at C speed, without a call per float.
-_MAY_OVERFLOW = re.compile(r"[eE]\+?0*[1-9][0-9]{2}|[0-9]{309}")
+# Only a number token with an exponent of 100 or more, or with 309+ digits before its point, can
+# overflow to Infinity: text without such a token (nearly all) is parsed at C speed, with no
+# call per float. A token follows the start, `:`, `,` or `[` (a string holding one only costs
+# the careful path).
+_MAY_OVERFLOW = re.compile(r"(?:^|[:,\[])\s*-?(?:[0-9]{309}|[0-9]+(?:\.[0-9]*)?[eE]\+?0*[1-9][0-9]{2})")
 
 
 def loads(key: str, text: str) -> Any:

@@ -20,10 +20,14 @@ def contract_page(booted):
     return booted
 
 
-@pytest.mark.parametrize("encoding", ["gzip", "json"])
+@pytest.mark.parametrize(("encoding", "workers"), [("gzip", 0), ("gzip", 1), ("json", 0)],
+                         ids=["gzip", "gzip-on-a-worker", "json"])
 @pytest.mark.parametrize("name", sorted(storage_contract.CASES))
-def test_storage_contract_on_indexeddb(contract_page, name, encoding):
+def test_storage_contract_on_indexeddb(contract_page, name, encoding, workers):
+    """Every case on IndexedDB; gzip both on the main thread and on a codec worker."""
     db = fresh_db()
+    set_workers = "async (n) => (await import('/idb-bridge.mjs')).setCodecWorkers(n)"
+    contract_page.page.evaluate(set_workers, workers)
     result = contract_page.python(f"""
 import storage_contract, js_app_store
 from taskerino_storage.browser import open_backend
@@ -31,6 +35,8 @@ backend = await open_backend({db!r}, encoding={encoding!r})
 await storage_contract.run({name!r}, backend, js_app_store.JsAppStore({db!r}))
 """)
     assert result == "ok"
+    if encoding == "gzip" and name not in ("locks_exclude_a_second_holder", "estimate_reports_bytes"):
+        assert contract_page.page.evaluate(set_workers, 0) == workers  # the worker really ran it
 
 
 def test_runs_python_3_14_from_the_local_bundle(booted):
