@@ -104,7 +104,7 @@ class IndexedDBArrayRecord(ArrayRecord):
         text = await self._handle.item(index)
         if not isinstance(text, str):  # {error}: an element JSON can't hold (Infinity from 1e400)
             raise RecordDecodeError(f"{self.key}[{index}]", text.error)
-        return codec.loads(self.key, text), text
+        return codec.loads_stringified(self.key, text), text
 
     async def remove_items(self, ids: Iterable[str]) -> list[str]:
         try:
