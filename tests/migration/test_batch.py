@@ -251,3 +251,55 @@ async def test_unmigratable_sessions_alone_leave_every_record_byte_identical():
     result = await migrator(backend).migrate_all_sessions()
     assert result.migrated == 0 and len(result.errors) == 6
     assert raw(backend) == before
+
+
+# --- two sessions in flight (pipeline.py) -----------------------------------------------------
+
+class SlowFirstSession(FaultyBackend):
+    """Every call yields, as IndexedDB's do; the first session takes longest to read."""
+
+    async def open_array(self, key):
+        array = await super().open_array(key)
+        item_json = array.item_json
+
+        async def slow(index):
+            for _ in range(50 if index == 0 else 0):
+                await asyncio.sleep(0)
+            return await item_json(index)
+        array.item_json = slow
+        return array
+
+
+async def test_two_sessions_overlap_and_progress_stays_in_session_order():
+    backend = store_with(array=deep(S[:6]))
+    shared = SlowFirstSession(backend, pause=True)
+    lines = []
+    result = await migrator(shared).migrate_all_sessions(
+        {"verbose": True, "onProgress": lambda message, percent: lines.append(message)})
+    assert result.success and result.migrated == 6
+    second_locked = shared.log.index(("lock", f"taskerino-migration:session:{S[1]['id']}"))
+    first_written = next(i for i, op in enumerate(shared.log)
+                         if op[0] == "write_batch" and f"sessions/{S[0]['id']}/metadata" in op[1])
+    assert second_locked < first_written, "the 2nd session started only after the 1st was written"
+    started = [line for line in lines if line.startswith("Migrating session")]
+    done = [line for line in lines if line.startswith("  ✓")]
+    assert started == [f"Migrating session {n}/6: {s['name']}" for n, s in enumerate(S[:6], 1)]
+    assert done == [line for s in S[:6] for line in done if line.startswith(f"  ✓ {s['name']}:")]
+    assert [r.session_id for r in result.results] == [s["id"] for s in S[:6]]
+    await check_fully_migrated(backend, S[:6])
+
+
+async def test_out_of_space_midway_stops_starting_sessions_and_lists_the_rest_in_order():
+    backend = store_with(array=deep(S[:6]))
+    one = len(codec.dumps(S[0]))
+    faulty = FaultyBackend(backend, pause=True)
+    backend.quota = (await backend.estimate()).usage + 5 * one  # room for about two sessions
+    result = await migrator(faulty).migrate_all_sessions()
+    assert result.stopped and "Not enough storage space" in result.stopped
+    migrated = [r.session_id for r in result.results if r.success]
+    assert migrated and migrated == [s["id"] for s in S[:len(migrated)]]
+    assert result.not_migrated == [s["id"] for s in S[len(migrated):6]]
+    await check_every_session_readable(backend, S[:6])
+    backend.quota = 1 << 40
+    assert (await migrator(backend).migrate_all_sessions()).success
+    await check_fully_migrated(backend, S[:6])

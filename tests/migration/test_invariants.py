@@ -18,8 +18,8 @@ def fresh_store():
     return store_with(array=deep(ORIGINALS[:3]), records=deep(ORIGINALS[3:]))
 
 
-async def count_ops(run):
-    faulty = FaultyBackend(fresh_store())
+async def count_ops(run, **faults):
+    faulty = FaultyBackend(fresh_store(), **faults)
     await run(faulty)
     return faulty.ops, faulty.writes
 
@@ -50,21 +50,24 @@ async def crash_then_rerun(run, **faults):
     return faulty
 
 
-@pytest.mark.parametrize("run", [batch, single_then_load], ids=["batch", "single+load"])
-async def test_a_crash_at_every_operation_loses_nothing_and_a_rerun_finishes(run):
-    ops, _ = await count_ops(run)
+@pytest.mark.parametrize(("run", "pause"), [(batch, False), (batch, True), (single_then_load, False)],
+                         ids=["batch", "batch-sessions-overlapping", "single+load"])
+async def test_a_crash_at_every_operation_loses_nothing_and_a_rerun_finishes(run, pause):
+    """pause: every call yields, so the batch's two sessions in flight interleave their steps."""
+    ops, _ = await count_ops(run, pause=pause)
     assert ops > 30  # every read, write and lock of 5 sessions
     for n in range(1, ops + 2):
-        await crash_then_rerun(run, crash_at=n)
+        await crash_then_rerun(run, crash_at=n, pause=pause)
 
 
 @pytest.mark.parametrize("after_write", [False, True], ids=["refused", "landed"])
-@pytest.mark.parametrize("run", [batch, single_then_load], ids=["batch", "single+load"])
-async def test_a_crash_at_every_write_loses_nothing(run, after_write):
-    _, writes = await count_ops(run)
+@pytest.mark.parametrize(("run", "pause"), [(batch, False), (batch, True), (single_then_load, False)],
+                         ids=["batch", "batch-sessions-overlapping", "single+load"])
+async def test_a_crash_at_every_write_loses_nothing(run, pause, after_write):
+    _, writes = await count_ops(run, pause=pause)
     assert writes >= 6
     for n in range(1, writes + 2):
-        await crash_then_rerun(run, crash_at_write=n, after_write=after_write)
+        await crash_then_rerun(run, crash_at_write=n, after_write=after_write, pause=pause)
 
 
 async def test_a_failed_call_anywhere_is_survived_and_a_rerun_finishes():
