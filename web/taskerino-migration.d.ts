@@ -101,7 +101,7 @@ export interface ChunkedMigrationApi {
   /** Resolves when session validation (pydantic) is loaded too. */
   readonly validationReady: Promise<void>;
   readonly timings: Record<string, number>;
-  /** The Pyodide instance once booted (debugging). */
+  /** The Pyodide instance once booted, shared by every loader of this page (debugging). */
   readonly pyodide: unknown;
 
   runChunkedMigration(options?: MigrationOptions): Promise<BatchMigrationResult>;
@@ -119,6 +119,10 @@ export interface ChunkedMigrationApi {
 }
 
 export function loadChunkedMigration(options?: LoadOptions): ChunkedMigrationApi;
+
+/** How many workers gzip runs on (0: on the main thread; default: none on 2 cores or fewer, else
+ *  cores - 1, at most 3). Returns how many were running before. */
+export function setCodecWorkers(count: number): number;
 
 export class MigrationError extends Error {
   kind: string;

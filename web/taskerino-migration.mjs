@@ -21,6 +21,9 @@ const SINGLE_OPTIONS = { ...MIGRATION_OPTIONS };
 delete SINGLE_OPTIONS.onProgress;
 
 /** A failure from the Python side, as a readable JS Error (never a traceback). */
+/** How many workers gzip runs on (0: the main thread); returns how many ran before. */
+export const { setCodecWorkers } = bridgeModule;
+
 export class MigrationError extends Error {
   constructor(message, kind) {
     super(message);
@@ -51,7 +54,7 @@ export function loadChunkedMigration({
     dbName,
     storeName,
     encoding,
-    /** The Pyodide instance once booted (for tests and debugging). */
+    /** The Pyodide instance once booted, shared by every loader of this page (tests, debugging). */
     pyodide: null,
     /** Milliseconds from navigation start to the end of each boot phase. */
     timings: {},
@@ -60,7 +63,11 @@ export function loadChunkedMigration({
     /** Resolves when pydantic (session validation) is loaded too; it loads right after `ready`. */
     validationReady: null,
   };
-  api.ready = boot(api, indexURL);
+  api.ready = python(indexURL).then(({ pyodide, timings }) => {
+    api.pyodide = pyodide;
+    Object.assign(api.timings, timings);
+    return api;
+  });
   api.validationReady = api.ready.then(async () => {
     await api.pyodide.loadPackage("pydantic", { messageCallback: () => {} });
     api.timings.validationReady = performance.now();
@@ -165,17 +172,31 @@ export function loadChunkedMigration({
   return api;
 }
 
-async function boot(api, indexURL) {
+// One Python per page and bundle, however many loaders (one per database, say) use it: a boot
+// costs ~3 s and ~45 MB of wasm memory. A failed boot is forgotten, so a later loader retries.
+const pythons = new Map();
+
+function python(indexURL) {
   const base = indexURL.endsWith("/") ? indexURL : indexURL + "/";
+  if (!pythons.has(base)) {
+    pythons.set(base, boot(base).catch((e) => {
+      pythons.delete(base);
+      throw e;
+    }));
+  }
+  return pythons.get(base);
+}
+
+async function boot(base) {
   const { loadPyodide } = await import(new URL("pyodide.mjs", base).href);
-  api.pyodide = await loadPyodide({
+  const pyodide = await loadPyodide({
     indexURL: base,
     lockFileURL: new URL("taskerino-lock.json", base).href,
     packages: ["taskerino-storage"],
   });
-  api.timings.pyodideReady = performance.now();
-  api.pyodide.registerJsModule("taskerino_bridge", bridgeModule);
-  api.pyodide.pyimport("taskerino_storage.indexeddb");
-  api.timings.pythonReady = performance.now();
-  return api;
+  const timings = { pyodideReady: performance.now() };
+  pyodide.registerJsModule("taskerino_bridge", bridgeModule);
+  pyodide.pyimport("taskerino_storage.indexeddb");
+  timings.pythonReady = performance.now();
+  return { pyodide, timings };
 }

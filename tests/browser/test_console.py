@@ -151,4 +151,17 @@ def test_embedding_module_from_another_page(browser, web_url):
     status = page.evaluate("() => api.showMigrationStatus()")
     assert (status["total"], status["chunked"]) == (1, 1)
     assert page.evaluate(f"(db) => appStore.load(db, 'sessions/embedded-1/metadata').then(JSON.parse)", db)["storageVersion"] == 1
+    # A second loader (another database) shares the page's Python, and keeps to its database.
+    other = fresh_db()
+    second = page.evaluate("""async (db) => {
+        const { loadChunkedMigration } = await import('/taskerino-migration.mjs');
+        const b = loadChunkedMigration({ dbName: db, log: false });
+        await b.ready;
+        await b.fillDemo(3);
+        return { shared: b.pyodide === api.pyodide, mine: await b.getMigrationStatus(),
+                 first: await api.getMigrationStatus() };
+    }""", other)
+    assert second["shared"] is True
+    assert (second["mine"]["total"], second["mine"]["legacy"]) == (3, 3)
+    assert (second["first"]["total"], second["first"]["chunked"]) == (1, 1)
     context.close()

@@ -35,7 +35,8 @@ from taskerino_storage.browser import open_backend
 from taskerino_storage.samples import generate_sessions
 backend = await open_backend(DB)
 originals = generate_sessions(N, seed=SEED, broken=N // 10, size="small")
-await backend.write_batch({"sessions": originals})
+# One transaction: whatever an earlier trial left in this database goes, the new sessions come.
+await backend.write_batch({"sessions": originals}, await backend.keys())
 len(originals)
 """
 

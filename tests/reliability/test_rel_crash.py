@@ -1,7 +1,18 @@
 """Crash: a batch migration of generated sessions in a persistent Chromium profile, the browser
 killed (SIGKILL, every process of that profile) at a seeded random moment; reopened, every
 session reads back equal to its original from its legacy or chunked form; a rerun completes,
-everything migrated exactly once (session-index ids unique, one backup per session)."""
+everything migrated exactly once (session-index ids unique, one backup per session).
+
+Each trial refills the database (one transaction), starts the batch, waits for a seeded random
+progress point (plus a random few ms), kills, reopens, checks, reruns to the end and checks
+again. The short form runs 20 trials of 50 sessions in a row on one profile (one browser start
+per trial); the long form adds 20 trials of 100 sessions, each on its own fresh profile.
+
+The database is created, then the browser closed cleanly and reopened, before the first kill:
+as Taskerino's own database, it exists long before any migration. (Chromium does not promise
+that a database created moments before a SIGKILL survives it; in ~120 kills during development
+a database made ~2 s before the kill was once gone whole after the restart, which no session
+migration can cause or prevent. The check below tells that apart from a lost session.)"""
 from __future__ import annotations
 
 import os
@@ -11,12 +22,13 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from browser.harness import fresh_db, open_booted_page
 from reliability.reliability_helpers import LONG, RUN_MIGRATION, check, fill
 
-TRIALS = 20 if LONG else 3
-N = 100
+IN_A_ROW, ROW_N = (40 if LONG else 20), 50  # trials on one profile, sessions each
+ALONE, ALONE_N = (20 if LONG else 0), 100  # trials on a fresh profile each (long form only)
 
 START = """async (db) => {
     const { loadChunkedMigration } = await import('/taskerino-migration.mjs');
@@ -59,45 +71,97 @@ def launch(browser_type, launch_args, profile, web_url):
     return context, booted
 
 
-@pytest.mark.parametrize("trial", range(TRIALS))
-def test_killed_mid_batch_loses_nothing_and_rerun_finishes_once(browser_type, browser_type_launch_args, web_url,
-                                                                 tmp_path, trial):
-    rng = random.Random(f"crash-{trial}")
-    seed = 1000 + trial
-    target = rng.randint(0, 100)  # the progress percent to wait for...
-    extra_ms = rng.randint(0, 400)  # ...then this long before the kill
-    profile = tmp_path / "profile"
-    db = fresh_db()
-    context, booted = launch(browser_type, browser_type_launch_args, profile, web_url)
-    assert fill(booted, db, N, seed) == N
-    booted.page.evaluate(START, db)
-    booted.page.wait_for_function("(p) => window.__percent >= p || window.__done !== undefined", arg=target)
-    time.sleep(extra_ms / 1000)
-    finished_before_kill = booted.page.evaluate("() => window.__done !== undefined")
+DATABASES = "async () => (await indexedDB.databases()).map((d) => d.name).filter((n) => n.startsWith('test-'))"
+
+
+def kill_and_reopen(browser_type, launch_args, context, profile, web_url):
     assert kill_profile(profile) > 0
     try:
         context.close()
     except Exception:  # the browser is gone already
         pass
-    time.sleep(0.5)
+    time.sleep(0.3)
     assert profile_pids(profile) == []
+    return launch(browser_type, launch_args, profile, web_url)
 
-    context, booted = launch(browser_type, browser_type_launch_args, profile, web_url)
+
+def launch_with_database(browser_type, launch_args, profile, web_url):
+    """A browser on `profile` holding a database that existed before this browser started."""
+    db = fresh_db()
+    context, booted = launch(browser_type, launch_args, profile, web_url)
+    assert fill(booted, db, 1, 0) == 1
+    context.close()  # a clean shutdown: the database is on disk
+    return (db, *launch(browser_type, launch_args, profile, web_url))
+
+
+def check_and_rerun(booted, db, n, seed, before):
+    """After a crash: every session whole; a rerun finishes, each migrated exactly once."""
+    survived = booted.page.evaluate(DATABASES)  # before check() opens (or creates) the database
+    assert db in survived, (f"the browser lost whole databases in the crash (not a session's records: "
+                            f"the database itself): {sorted(before)} before, {sorted(survived)} after")
+    after = check(booted, db, n, seed)
+    assert after["lost_or_altered"] == [], after
+    assert after["chunked"] + after["legacy"] == n and after["index_ids_unique"], after
+    assert after["legacy_twice"] == [] and after["backups_per_session"] in ([], [1]), after
+    rerun = booted.page.evaluate(RUN_MIGRATION, [db, {}])
+    assert rerun["success"] is True and rerun["errorCount"] == 0, rerun["errors"]
+    final = check(booted, db, n, seed)
+    assert final["lost_or_altered"] == [] and final["chunked"] == n and final["legacy"] == 0
+    assert final["legacy_twice"] == [] and final["index_ids_unique"] and len(final["index_ids"]) == n
+    assert final["backups_per_session"] == [1] and final["backed_up"] == n
+    again = booted.page.evaluate(RUN_MIGRATION, [db, {}])
+    assert (again["migrated"], again["skipped"], again["errorCount"]) == (0, n, 0)
+    return after, rerun
+
+
+def trial(browser_type, launch_args, context, booted, profile, web_url, db, rng, n, seed, label):
+    """One crash trial on database `db`; returns the (reopened) context and page."""
+    target, extra_ms = rng.randint(0, 100), rng.randint(0, 400)
+    assert fill(booted, db, n, seed) == n
+    booted.page.evaluate(START, db)
+    booted.page.wait_for_function("(p) => window.__percent >= p || window.__done !== undefined", arg=target)
+    time.sleep(extra_ms / 1000)
+    finished = booted.page.evaluate("() => window.__done !== undefined")
+    before = booted.page.evaluate(DATABASES)
+    context, booted = kill_and_reopen(browser_type, launch_args, context, profile, web_url)
+    for attempt in range(3):
+        try:
+            after, rerun = check_and_rerun(booted, db, n, seed, before)
+            break
+        except PlaywrightError as exc:
+            # The renderer itself died (seen once in ~200 reopenings right after a SIGKILL): no
+            # data was at stake, and the checks hold at any moment, so they run again in a new tab.
+            if "Target crashed" not in str(exc) or attempt == 2:
+                raise
+            print(f"crash {label}: the reopened tab's renderer crashed ({exc}); checking again in a new tab")
+            booted = open_booted_page(context, web_url)
+            booted.page.set_default_timeout(300_000)
+    print(f"crash {label}: killed at ≥{target}% +{extra_ms} ms (run had ended: {finished}); after the "
+          f"crash {after['chunked']} chunked, {after['legacy']} legacy; the rerun migrated {rerun['migrated']}")
+    return context, booted
+
+
+def test_killed_mid_batch_again_and_again_loses_nothing_and_reruns_finish_once(
+        browser_type, browser_type_launch_args, web_url, tmp_path):
+    rng = random.Random("crash-in-a-row")
+    profile = tmp_path / "profile"
+    db, context, booted = launch_with_database(browser_type, browser_type_launch_args, profile, web_url)
     try:
-        after_crash = check(booted, db, N, seed)
-        assert after_crash["lost_or_altered"] == [], after_crash
-        assert after_crash["chunked"] + after_crash["legacy"] == N and after_crash["index_ids_unique"]
-        assert after_crash["backups_per_session"] in ([], [1])
-        rerun = booted.page.evaluate(RUN_MIGRATION, [db, {}])
-        assert rerun["success"] is True and rerun["errorCount"] == 0, rerun["errors"]
-        final = check(booted, db, N, seed)
-        assert final["lost_or_altered"] == [] and final["chunked"] == N and final["legacy"] == 0
-        assert final["legacy_twice"] == [] and final["index_ids_unique"] and len(final["index_ids"]) == N
-        assert final["backups_per_session"] == [1] and final["backed_up"] == N
-        again = booted.page.evaluate(RUN_MIGRATION, [db, {}])
-        assert (again["migrated"], again["skipped"], again["errorCount"]) == (0, N, 0)
-        print(f"crash trial {trial}: killed at ≥{target}% +{extra_ms} ms (finished before kill: {finished_before_kill}); "
-              f"after the crash {after_crash['chunked']} chunked, {after_crash['legacy']} legacy; rerun migrated "
-              f"{rerun['migrated']}")
+        for n in range(IN_A_ROW):
+            context, booted = trial(browser_type, browser_type_launch_args, context, booted, profile,
+                                    web_url, db, rng, ROW_N, 2000 + n, f"trial {n + 1}/{IN_A_ROW}")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("n", range(ALONE))
+def test_killed_mid_batch_on_a_fresh_profile_loses_nothing_and_rerun_finishes_once(
+        browser_type, browser_type_launch_args, web_url, tmp_path, n):
+    rng = random.Random(f"crash-{n}")
+    profile = tmp_path / "profile"
+    db, context, booted = launch_with_database(browser_type, browser_type_launch_args, profile, web_url)
+    try:
+        context, booted = trial(browser_type, browser_type_launch_args, context, booted, profile, web_url,
+                                db, rng, ALONE_N, 1000 + n, f"alone {n + 1}/{ALONE}")
     finally:
         context.close()
