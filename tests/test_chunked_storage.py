@@ -41,6 +41,10 @@ class CountingBackend(StorageBackend):
         self.calls.append(("write_batch", dict(puts or {}), list(deletes), index))
         await self.inner.write_batch(puts, deletes, index=index)
 
+    async def append_to_array(self, key, element, puts=None, deletes=(), *, index=None):
+        self.calls.append(("append_to_array", key, dict(puts or {}), list(deletes), index))
+        return await self.inner.append_to_array(key, element, puts, deletes, index=index)
+
     async def keys(self, prefix=""):
         self.calls.append(("keys", prefix))
         return await self.inner.keys(prefix)

@@ -8,10 +8,7 @@
 // the promise settles on the transaction's `complete` (or `abort`). Python awaits only these
 // calls — a Python `await` inside a transaction would let it auto-commit half done.
 
-import { CodecPool } from "./codec-pool.mjs";
-import { GZIP_PREFIX } from "./gzip-codec.mjs";
-
-export { GZIP_PREFIX };
+export const GZIP_PREFIX = "GZIP_V1:";
 export const DB_VERSION = 1;
 const INDEX_KEY = "session-index";
 const CONFLICT = Symbol("conflict");
@@ -81,23 +78,32 @@ function done(tx) {
 
 // ------------------------------------------------------------------ DATA forms
 
-// Gzip runs on codec workers (web/codec-pool.mjs), off the main thread where Python runs.
-let codec = new CodecPool();
+// Gzip runs through web/codec-pool.mjs (on workers where a core is spare), imported on first
+// use so the page's globals don't wait for it.
+let workerCount; // undefined: the pool's default
+let codecPool = null;
+
+function codec() {
+  codecPool ??= import("./codec-pool.mjs").then(({ CodecPool }) => new CodecPool(workerCount));
+  return codecPool;
+}
 
 /**
  * How many codec workers gzip runs on (0: on the main thread). The default: none on 2 cores or
- * fewer, else cores - 1, at most 3. Returns how many were running before.
+ * fewer, else cores - 1, at most 3. Resolves to how many were running before.
  */
-export function setCodecWorkers(count) {
-  const before = codec.running;
-  codec.terminate();
-  codec = new CodecPool(count);
+export async function setCodecWorkers(count) {
+  const pool = codecPool && (await codecPool);
+  const before = pool ? pool.running : 0;
+  pool?.terminate();
+  workerCount = count;
+  codecPool = null;
   return before;
 }
 
 /** GZIP_V1 DATA for a JSON text, compressed natively (CompressionStream), like the app's fflate. */
-export function gzipData(text) {
-  return codec.gzip(text);
+export async function gzipData(text) {
+  return (await codec()).gzip(text);
 }
 
 /** The JSON value types only; anything else (Date, undefined, Map, NaN...) can't be kept losslessly. */
@@ -126,7 +132,7 @@ function nonJsonPath(value, path = "") {
 /** DATA → JSON text, or an `{error}` naming what is wrong. Never guesses, never repairs. */
 export async function decodeData(data) {
   if (typeof data === "string") {
-    return data.startsWith(GZIP_PREFIX) ? codec.gunzip(data) : data;
+    return data.startsWith(GZIP_PREFIX) ? (await codec()).gunzip(data) : data;
   }
   const bad = nonJsonPath(data);
   if (bad) return { error: `raw stored value is not JSON: ${bad}` };
@@ -270,68 +276,45 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
           `rewriting ${key} would change it, so ${key} was left as it is. Fix or remove that element, then run again`);
       }
       const data = await encode(JSON.stringify(kept));
-      const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
-      const finished = done(tx);
-      const store = tx.objectStore(storeName);
-      let conflict = false;
-      store.get(key).onsuccess = (event) => {
-        if (!sameData(event.target.result?.data, data0)) {
-          conflict = true;
-          tx.abort();
-        } else {
-          store.put({ name: key, data, timestamp: Date.now() });
-        }
-      };
-      try {
-        await finished;
-        return removed;
-      } catch (e) {
-        if (!conflict) throw e;
-      }
+      if ((await commit([], [], [{ key, expected: data0, data }])) !== CONFLICT) return removed;
     }
     throw namedError("WriteConflictError", `record ${key} kept changing while it was being rewritten; nothing was written`);
   }
 
   /**
-   * One strict transaction: deletes, then puts. With `guard` {expected, data}, it first checks
-   * that the session-index's DATA is still `expected` (returning CONFLICT, having written
-   * nothing, when not) and writes the index's new DATA `data` (undefined: leave it) with the rest.
+   * One strict transaction: deletes, then puts. Each of `guards` {key, expected, data} first
+   * checks that record `key`'s DATA is still `expected` (undefined: absent) — when one is not,
+   * nothing is written and CONFLICT returned — and writes its new DATA `data` (undefined: leave
+   * it) with the rest.
    */
-  async function commit(encoded, deletes, guard = undefined) {
+  async function commit(encoded, deletes, guards = []) {
     const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
     const finished = done(tx);
     const store = tx.objectStore(storeName);
     const timestamp = Date.now();
     let conflict = false;
+    let issueError;
     const issue = () => {
       try {
         for (const key of deletes) store.delete(key);
         for (const [name, data] of encoded) store.put({ name, data, timestamp });
-        if (guard?.data !== undefined) store.put({ name: INDEX_KEY, data: guard.data, timestamp });
+        for (const { key, data } of guards) if (data !== undefined) store.put({ name: key, data, timestamp });
       } catch (e) {
         // A request that can't even be issued (bad key...) aborts the whole batch.
+        issueError = e;
         tx.abort();
-        throw e;
       }
     };
-    let issueError;
-    if (!guard) {
-      try {
-        issue();
-      } catch (e) {
-        issueError = e;
-      }
-    } else {
-      store.get(INDEX_KEY).onsuccess = (event) => {
-        if (!sameData(event.target.result?.data, guard.expected)) {
+    let unchecked = guards.length;
+    if (unchecked === 0) issue();
+    for (const { key, expected } of guards) {
+      store.get(key).onsuccess = (event) => {
+        if (conflict) return;
+        if (!sameData(event.target.result?.data, expected)) {
           conflict = true;
           tx.abort();
-          return;
-        }
-        try {
+        } else if (--unchecked === 0) {
           issue();
-        } catch (e) {
-          issueError = e;
         }
       };
     }
@@ -342,7 +325,6 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
       if (conflict) return CONFLICT;
       throw e;
     }
-    if (issueError) throw issueError;
     return undefined;
   }
 
@@ -365,23 +347,45 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     return { data, ids };
   }
 
-  async function writeWithIndex(encoded, deletes, [op, id]) {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const base = knownIndex ?? (await readIndex());
-      const ids = op === "add" ? (base.ids.includes(id) ? null : [...base.ids, id])
-        : (base.ids.includes(id) ? base.ids.filter((x) => x !== id) : null);
-      const bad = ids && nonJsonPath(ids);
-      if (bad) {
-        throw namedError("IndexNotArrayError", `${INDEX_KEY} holds a value JSON can't (${bad}); rewriting it would change it`);
+  /**
+   * commit() with the session-index changed by `indexChange` ["add" | "remove", id] (or not) and
+   * the guards `moreGuards()` returns, recomputed from fresh reads after each conflict.
+   */
+  async function writeGuarded(encoded, deletes, indexChange, moreGuards = async () => []) {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      // After a conflict, back off a random while (up to 2^attempt ms): a busy writer gets ahead.
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+      const guards = await moreGuards();
+      let base, ids, data;
+      if (indexChange) {
+        const [op, id] = indexChange;
+        base = knownIndex ?? (await readIndex());
+        ids = op === "add" ? (base.ids.includes(id) ? null : [...base.ids, id])
+          : (base.ids.includes(id) ? base.ids.filter((x) => x !== id) : null);
+        const bad = ids && nonJsonPath(ids);
+        if (bad) {
+          throw namedError("IndexNotArrayError", `${INDEX_KEY} holds a value JSON can't (${bad}); rewriting it would change it`);
+        }
+        data = ids ? await encodeRecord(INDEX_KEY, JSON.stringify(ids)) : undefined;
+        guards.push({ key: INDEX_KEY, expected: base.data, data });
+        knownIndex = null; // until this write is known to have landed
       }
-      const data = ids ? await encodeRecord(INDEX_KEY, JSON.stringify(ids)) : undefined;
-      knownIndex = null; // until this write is known to have landed
-      if ((await commit(encoded, deletes, { expected: base.data, data })) !== CONFLICT) {
-        knownIndex = ids ? { data, ids } : base;
+      if ((await commit(encoded, deletes, guards)) !== CONFLICT) {
+        if (indexChange) knownIndex = ids ? { data, ids } : base;
         return;
       }
     }
-    throw namedError("WriteConflictError", `${INDEX_KEY} kept changing while it was being rewritten; nothing was written`);
+    throw namedError("WriteConflictError", "records kept changing while they were being rewritten; nothing was written");
+  }
+
+  /** Encode [key, JSON text] pairs before any transaction opens (encoding is async). */
+  const encodePuts = (puts) => Promise.all(Array.from(puts, async ([key, text]) => [key, await encodeRecord(key, text)]));
+
+  /** Index changes of this bridge run one after another (each starts from the index the last wrote). */
+  function queued(write) {
+    const run = indexChanges.then(write);
+    indexChanges = run.catch(() => {});
+    return run;
   }
 
   return plainErrors({
@@ -410,18 +414,47 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
      * another writer's entries are never dropped.
      */
     async writeBatch(puts, deletes = [], indexChange = undefined) {
-      const encoded = await Promise.all(Array.from(puts, async ([key, text]) => [key, await encodeRecord(key, text)]));
+      const encoded = await encodePuts(puts);
       deletes = Array.from(deletes);
       if (!indexChange) {
         if (deletes.includes(INDEX_KEY) || encoded.some(([key]) => key === INDEX_KEY)) knownIndex = null;
         await commit(encoded, deletes);
         return;
       }
-      // This bridge's index changes run one after another: each starts from the index the
-      // previous one wrote, without reading it again (the transaction still checks it).
-      const run = indexChanges.then(() => writeWithIndex(encoded, deletes, Array.from(indexChange)));
-      indexChanges = run.catch(() => {});
-      await run;
+      await queued(() => writeGuarded(encoded, deletes, Array.from(indexChange)));
+    },
+
+    /**
+     * Append `text` (the JSON of an object with a string id) to the array record `key`, created
+     * when absent, with `puts`, `deletes` and `indexChange`, in one strict transaction checked
+     * against the array (and index) as they are then: another writer's change is never lost.
+     * An element with that id there already: nothing is appended when it is the same JSON
+     * (resolves false), and a DuplicateElementError is thrown, nothing written, when it differs.
+     */
+    async appendToArray(key, text, puts = [], deletes = [], indexChange = undefined) {
+      const element = JSON.parse(text);
+      const id = elementId(element);
+      const encoded = await encodePuts(puts);
+      deletes = Array.from(deletes);
+      let appended;
+      const arrayGuard = async () => {
+        const data0 = await readData(db, storeName, key);
+        const elements = data0 === undefined ? [] : parseArray(key, await decodeData(data0));
+        const same = elements.filter((e) => elementId(e) === id);
+        if (same.some((e) => JSON.stringify(e) !== JSON.stringify(element))) {
+          throw namedError("DuplicateElementError", `${key} already holds a different element with id ${JSON.stringify(id)}`);
+        }
+        appended = same.length === 0;
+        if (!appended) return [{ key, expected: data0, data: undefined }];
+        const bad = elements.map((e, i) => [i, nonJsonPath(e)]).find(([, why]) => why);
+        if (bad) {
+          throw namedError("DataError", `${key} holds an element that JSON can't (${key}[${bad[0]}]: ${bad[1]}); ` +
+            `rewriting ${key} would change it, so ${key} was left as it is`);
+        }
+        return [{ key, expected: data0, data: await encode(JSON.stringify([...elements, element])) }];
+      };
+      await queued(() => writeGuarded(encoded, deletes, indexChange && Array.from(indexChange), arrayGuard));
+      return appended;
     },
 
     /** Every key starting with `prefix`, sorted, from one transaction. */

@@ -121,8 +121,8 @@ export interface ChunkedMigrationApi {
 export function loadChunkedMigration(options?: LoadOptions): ChunkedMigrationApi;
 
 /** How many workers gzip runs on (0: on the main thread; default: none on 2 cores or fewer, else
- *  cores - 1, at most 3). Returns how many were running before. */
-export function setCodecWorkers(count: number): number;
+ *  cores - 1, at most 3). Resolves to how many were running before. */
+export function setCodecWorkers(count: number): Promise<number>;
 
 export class MigrationError extends Error {
   kind: string;

@@ -21,7 +21,7 @@ const SINGLE_OPTIONS = { ...MIGRATION_OPTIONS };
 delete SINGLE_OPTIONS.onProgress;
 
 /** A failure from the Python side, as a readable JS Error (never a traceback). */
-/** How many workers gzip runs on (0: the main thread); returns how many ran before. */
+/** How many workers gzip runs on (0: the main thread); resolves to how many ran before. */
 export const { setCodecWorkers } = bridgeModule;
 
 export class MigrationError extends Error {

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import codec
+from .errors import DuplicateElementError, RecordDecodeError
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,18 @@ class StorageBackend(ABC):
         """
 
     @abstractmethod
+    async def append_to_array(self, key: str, element: dict, puts: Mapping[str, Any] | None = None,
+                              deletes: Iterable[str] = (), *, index: IndexChange | None = None) -> bool:
+        """Append `element` (an object with a string "id") to the array record `key` (created
+        when absent), with `puts`, `deletes` and `index`, in one atomic write made against the
+        array as it is at that moment, so another writer's change to it is never lost.
+
+        An element with that id there already: nothing is appended when it is the same JSON
+        (returns False, the rest is still written); DuplicateElementError when it differs, and
+        nothing is written. Raises like write_batch otherwise.
+        """
+
+    @abstractmethod
     async def keys(self, prefix: str = "") -> list[str]:
         """Every key that starts with `prefix`, sorted."""
 
@@ -105,6 +118,20 @@ class StorageBackend(ABC):
     @abstractmethod
     async def _acquire_lock(self, name: str, wait: bool):
         """Acquire; return an async release function. Raise LockBusyError when not waiting and held."""
+
+
+def appended(key: str, current: Any, element: dict) -> list | None:
+    """The array `current` (None: absent) with `element` appended, or None when an element with
+    its id is there already as the same JSON. DuplicateElementError when it differs."""
+    if current is None:
+        current = []
+    if not isinstance(current, list):
+        raise RecordDecodeError(key, f"expected an array, found {type(current).__name__}")
+    text = codec.dumps(element)
+    same = [e for e in current if isinstance(e, dict) and e.get("id") == element["id"]]
+    if any(codec.dumps(e) != text for e in same):
+        raise DuplicateElementError(f"{key} already holds a different element with id {element['id']!r}")
+    return None if same else [*current, element]
 
 
 class ArrayRecord(ABC):

@@ -31,5 +31,10 @@ class IndexNotArrayError(StorageError):
     removed; the batch that would have changed it wrote nothing."""
 
 
+class DuplicateElementError(StorageError):
+    """An array record already holds a different element with the id being appended; nothing
+    was written."""
+
+
 class LockBusyError(StorageError):
     """Another tab (or task) holds the lock: for a batch, another tab is migrating."""

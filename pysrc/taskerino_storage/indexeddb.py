@@ -12,7 +12,7 @@ from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
 
 from . import codec
 from .backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
-from .errors import (IndexNotArrayError, LockBusyError, QuotaExceededError, RecordDecodeError, StorageError,
+from .errors import (DuplicateElementError, IndexNotArrayError, LockBusyError, QuotaExceededError, RecordDecodeError, StorageError,
                      WriteConflictError)
 
 
@@ -28,6 +28,8 @@ def _storage_error(exc: JsException, doing: str, key: str = "") -> StorageError:
         return WriteConflictError(message)
     if name == "IndexNotArrayError":
         return IndexNotArrayError(message)
+    if name == "DuplicateElementError":
+        return DuplicateElementError(message)
     return StorageError(f"IndexedDB failed while {doing}: {name}: {message}")
 
 
@@ -59,6 +61,17 @@ class IndexedDBBackend(StorageBackend):
             await self.bridge.writeBatch(to_js(pairs), to_js(deletes), to_js(change))
         except JsException as exc:
             raise _storage_error(exc, f"writing {len(pairs)} and deleting {len(deletes)} records") from None
+
+    async def append_to_array(self, key: str, element: dict, puts: Mapping[str, Any] | None = None,
+                              deletes: Iterable[str] = (), *, index: IndexChange | None = None) -> bool:
+        pairs = [[k, codec.dumps(v)] for k, v in (puts or {}).items()]
+        deletes = list(deletes)
+        change = [index.op, index.session_id] if index is not None else None
+        try:
+            return bool(await self.bridge.appendToArray(key, codec.dumps(element), to_js(pairs), to_js(deletes),
+                                                        to_js(change)))
+        except JsException as exc:
+            raise _storage_error(exc, f"appending to {key!r}", key) from None
 
     async def keys(self, prefix: str = "") -> list[str]:
         try:

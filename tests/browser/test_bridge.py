@@ -172,3 +172,47 @@ def test_page_defaults_to_taskerino_db(browser, web_url):
     page.goto(f"{web_url}/index.html")
     assert page.evaluate("() => chunkedMigration.dbName") == "taskerino-db"
     context.close()
+
+
+def test_appending_to_the_array_never_drops_an_app_write_made_meanwhile(booted):
+    """The app keeps rewriting `sessions` (each write holding all its earlier ones, a few ms
+    apart) while the bridge appends a rolled-back session, 20 times over: the app's last array
+    is always wholly in the result (a stale read-then-write would drop its newest elements).
+    An append that keeps meeting the app's writes gives up with WriteConflictError, having
+    written nothing; most land."""
+    result = booted.page.evaluate("""async () => {
+        const { openBridge } = await import('/idb-bridge.mjs');
+        const misses = [];
+        let landed = 0;
+        for (let round = 0; round < 20; round++) {
+            const db = 'append-race-' + round + '-' + Math.random().toString(36).slice(2);
+            const bridge = await openBridge(db);
+            const app = [];
+            await appStore.save(db, 'sessions', JSON.stringify(app), 'gzip');
+            let stop = false;
+            const writer = (async () => {
+                for (let i = 0; !stop && i < 200; i++) {
+                    app.push({ id: `app-${i}` });
+                    await appStore.save(db, 'sessions', JSON.stringify(app), 'gzip');
+                    await new Promise((r) => setTimeout(r, 3));
+                }
+            })();
+            for (let k = 0; k < round % 5; k++) await new Promise((r) => setTimeout(r, 1));
+            try {
+                await bridge.appendToArray('sessions', JSON.stringify({ id: 'rolled-back' }), [], []);
+            } catch (e) {
+                if (e.name !== 'WriteConflictError') throw e;
+            }
+            stop = true;
+            await writer;
+            const final = JSON.parse(await appStore.load(db, 'sessions'));
+            const ids = new Set(final.map((e) => e.id));
+            const lost = app.filter((e) => !ids.has(e.id)).length;
+            landed += ids.has('rolled-back');
+            if (lost) misses.push({ round, lost, written: app.length });
+            bridge.close();
+        }
+        return { misses, landed };
+    }""")
+    assert result["misses"] == []
+    assert result["landed"] >= 10, result

@@ -205,3 +205,31 @@ async def an_index_that_is_not_an_array_refuses_the_whole_batch(backend, app):
             raise AssertionError(f"an index holding {broken!r} was changed")
         assert await backend.get("sessions/x/metadata") is None
         assert await app.load("session-index") == broken
+
+
+@case
+async def append_to_array_lands_with_its_batch_and_never_makes_two(backend, app):
+    from taskerino_storage.backend import IndexChange
+    from taskerino_storage.errors import DuplicateElementError
+
+    session = {"id": "back", "name": "Réveil ☕", "n": [1, 2.5, None]}
+    await backend.write_batch({"sessions/back/metadata": {"id": "back"}}, index=IndexChange("add", "back"))
+    assert await backend.append_to_array("sessions", session, {"t/other": 1}, ["sessions/back/metadata"],
+                                         index=IndexChange("remove", "back")) is True
+    assert await app.load("sessions") == [session]  # created when absent
+    assert await backend.get_many(["sessions/back/metadata", "t/other", "session-index"]) == \
+        {"t/other": 1, "session-index": []}
+    await app.save("sessions", [{"id": "app"}, session], "gzip")  # the app wrote it meanwhile
+    assert await backend.append_to_array("sessions", session, {"t/more": 2}) is False  # there already
+    assert await app.load("sessions") == [{"id": "app"}, session]
+    assert await backend.get("t/more") == 2
+    try:
+        await backend.append_to_array("sessions", {**session, "name": "other"}, {"t/never": 3})
+    except DuplicateElementError as exc:
+        assert "back" in str(exc), str(exc)
+    else:
+        raise AssertionError("a different element with the same id was appended")
+    assert await backend.get("t/never") is None
+    assert await app.load("sessions") == [{"id": "app"}, session]
+    await backend.append_to_array("sessions", {"id": "new"})
+    assert await app.load("sessions") == [{"id": "app"}, session, {"id": "new"}]

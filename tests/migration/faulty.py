@@ -69,6 +69,12 @@ class FaultyBackend(StorageBackend):
         await self._write(("write_batch", sorted(puts), deletes),
                           lambda: self.inner.write_batch(puts, deletes, index=index))
 
+    async def append_to_array(self, key: str, element: dict, puts: Mapping[str, Any] | None = None,
+                              deletes: Iterable[str] = (), *, index: IndexChange | None = None) -> bool:
+        puts, deletes = dict(puts or {}), list(deletes)
+        return await self._write(("append_to_array", key, sorted(puts), deletes),
+                                 lambda: self.inner.append_to_array(key, element, puts, deletes, index=index))
+
     async def keys(self, prefix: str = "") -> list[str]:
         await self._op(("keys", prefix))
         return await self.inner.keys(prefix)

@@ -1,6 +1,7 @@
 """rollback_session_migration: the original session, exactly as backed up, back where it came
-from (a `sessions/{id}` record, or appended to the `sessions` array), and the chunked records,
-marker and index entry gone — in ONE write_batch. The backup itself is kept.
+from (a `sessions/{id}` record, or appended to the `sessions` array — against the array as it
+is at that moment, so an app write to it is kept), and the chunked records, marker and index
+entry gone — in ONE atomic write. The backup itself is kept.
 
 Refused (RollbackRefusedError) when the chunked session changed after the migration (its
 checksum is not the backup's), unless force=True: rolling back would lose those changes. Never
@@ -12,7 +13,7 @@ from typing import Any
 
 from .. import layout
 from ..backend import IndexChange
-from ..errors import IndexNotArrayError, RecordDecodeError, StorageError
+from ..errors import DuplicateElementError, IndexNotArrayError, RecordDecodeError, StorageError
 from ..jsoncompare import json_equal
 from .backups import Backup, backup_keys, read_backup
 from .checksum import session_checksum
@@ -34,12 +35,14 @@ async def rollback(rt: Runtime, session_id: object, backup_path: object = None,
         backup = await read_backup(backend, await _choose_backup(rt, sid, backup_path))
         if not force:
             await _refuse_if_changed(rt, sid, backup)
-        puts, restored_to = await _restore(rt, backup)
         deletes = await backend.keys(layout.session_prefix(sid))
-        try:
-            await backend.write_batch(puts, deletes, index=IndexChange("remove", sid))
-        except IndexNotArrayError:  # not the app's index: leave it, restore the session
-            await backend.write_batch(puts, deletes)
+        index: IndexChange | None = IndexChange("remove", sid)
+        for _ in range(2):
+            try:
+                restored_to = await _restore(rt, backup, deletes, index)
+                break
+            except IndexNotArrayError:  # not the app's index: leave it, restore the session
+                index = None
     return RollbackResult(sid, backup.key, restored_to, forced=force)
 
 
@@ -75,9 +78,10 @@ async def _refuse_if_changed(rt: Runtime, sid: str, backup: Backup) -> None:
             f"would lose those changes. {again}")
 
 
-async def _restore(rt: Runtime, backup: Backup) -> tuple[dict[str, Any], str]:
-    """The puts that put the original back where it came from, and that place's key."""
-    sid, session = backup.session_id, backup.session
+async def _restore(rt: Runtime, backup: Backup, deletes: list[str], index: IndexChange | None) -> str:
+    """Put the original back where it came from, delete `deletes` and change the index, in one
+    atomic write; returns that place's key."""
+    sid, session, backend = backup.session_id, backup.session, rt.backend
     if backup.source["layout"] == "record":
         key = layout.legacy_session_key(sid)
         existing = await _read(rt, key)
@@ -85,26 +89,23 @@ async def _restore(rt: Runtime, backup: Backup) -> tuple[dict[str, Any], str]:
             raise RollbackRefusedError(
                 f"{key} already holds a different copy of session {sid!r}; rolling back would "
                 "overwrite it. Nothing was changed.")
-        return {key: session}, key
+        await backend.write_batch({key: session}, deletes, index=index)
+        return key
     key = layout.LEGACY_SESSIONS_KEY
-    sessions = await _read(rt, key)  # a rare, single operation: the whole array, once
-    if sessions is _ABSENT:
-        sessions = []
-    if not isinstance(sessions, list):
-        raise RollbackRefusedError(f"{key} is not an array; rolling back into it would overwrite it.")
-    copies = [e for e in sessions if element_id(e) == sid]
-    if any(not json_equal(e, session) for e in copies):
+    try:
+        await backend.append_to_array(key, session, {}, deletes, index=index)
+    except DuplicateElementError:
         raise RollbackRefusedError(
             f"The {key} array already holds a different copy of session {sid!r}; rolling back "
-            "would make two of it. Nothing was changed.")
-    return ({} if copies else {key: [*sessions, session]}), key
+            "would make two of it. Nothing was changed.") from None
+    except RecordDecodeError as exc:
+        raise RollbackRefusedError(
+            f"{key} cannot be read as an array ({exc.reason}); rolling back into it would overwrite "
+            "it. Nothing was changed.") from None
+    return key
 
 
 _ABSENT = object()
-
-
-def element_id(element: Any) -> str | None:
-    return element.get("id") if isinstance(element, dict) and isinstance(element.get("id"), str) else None
 
 
 async def _read(rt: Runtime, key: str) -> Any:
