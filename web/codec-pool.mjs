@@ -48,7 +48,7 @@ export class CodecPool {
       for (let i = 0; i < this.size; i++) {
         const worker = new Worker(WORKER_URL, { type: "module" });
         worker.onmessage = ({ data }) => this.settle(data);
-        worker.onerror = (event) => this.fail(event);
+        worker.onerror = worker.onmessageerror = (event) => this.fail(event);
         workers.push(worker);
       }
     } catch {
@@ -68,12 +68,8 @@ export class CodecPool {
 
   /** A worker that can't load or crashed: stop using workers; what was pending runs here. */
   fail(event) {
-    event?.preventDefault?.();
-    for (const worker of this.workers ?? []) worker.terminate();
-    this.workers = [];
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const job of pending) job.fallback().then(job.resolve, job.reject);
+    console.warn("codec worker failed; gzip runs on the main thread from now on", event?.message ?? event);
+    this.stop([]);
   }
 
   /** Workers running now (0 before the first use, or when gzip runs here). */
@@ -82,8 +78,16 @@ export class CodecPool {
   }
 
   terminate() {
+    this.stop(null);
+  }
+
+  /** End the workers (then use `workers`); a job they still had runs here, so none hangs. */
+  stop(workers) {
     for (const worker of this.workers ?? []) worker.terminate();
-    this.workers = null;
+    this.workers = workers;
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const job of pending) job.fallback().then(job.resolve, job.reject);
   }
 }
 

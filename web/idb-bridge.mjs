@@ -8,12 +8,13 @@
 // the promise settles on the transaction's `complete` (or `abort`). Python awaits only these
 // calls — a Python `await` inside a transaction would let it auto-commit half done.
 
-export const GZIP_PREFIX = "GZIP_V1:";
-export const DB_VERSION = 1;
+import { GZIP_PREFIX } from "./gzip-codec.mjs";
+
+const DB_VERSION = 1;
 const INDEX_KEY = "session-index";
 const CONFLICT = Symbol("conflict");
 /** Records written as plain JSON even when encoding is "gzip": sessions' metadata. */
-export const PLAIN_KEY = /^sessions\/[^/]+\/metadata$/;
+const PLAIN_KEY = /^sessions\/[^/]+\/metadata$/;
 
 /** Open (or create, with the app's two stores) a Taskerino database at version 1. */
 export function openDatabase(name = "taskerino-db") {
@@ -84,7 +85,10 @@ let workerCount; // undefined: the pool's default
 let codecPool = null;
 
 function codec() {
-  codecPool ??= import("./codec-pool.mjs").then(({ CodecPool }) => new CodecPool(workerCount));
+  codecPool ??= import("./codec-pool.mjs").then(({ CodecPool }) => new CodecPool(workerCount), (e) => {
+    codecPool = null; // a failed load is retried by the next call, not kept
+    throw e;
+  });
   return codecPool;
 }
 
@@ -102,7 +106,7 @@ export async function setCodecWorkers(count) {
 }
 
 /** GZIP_V1 DATA for a JSON text, compressed natively (CompressionStream), like the app's fflate. */
-export async function gzipData(text) {
+async function gzipData(text) {
   return (await codec()).gzip(text);
 }
 
@@ -130,7 +134,7 @@ function nonJsonPath(value, path = "") {
 }
 
 /** DATA → JSON text, or an `{error}` naming what is wrong. Never guesses, never repairs. */
-export async function decodeData(data) {
+async function decodeData(data) {
   if (typeof data === "string") {
     return data.startsWith(GZIP_PREFIX) ? (await codec()).gunzip(data) : data;
   }
@@ -154,16 +158,26 @@ async function readData(db, storeName, key) {
   return request.result?.data;
 }
 
-function parseArray(key, text) {
-  if (typeof text !== "string") throw namedError("RecordDecodeError", text.error);
+/** The array a record's JSON text (or `{error}`) holds; `errorName` names the Error thrown otherwise. */
+function parseArray(key, text, errorName = "RecordDecodeError") {
+  if (typeof text !== "string") throw namedError(errorName, `${key} cannot be decoded: ${text.error}`);
   let value;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw namedError("RecordDecodeError", `not valid JSON (${e.message})`);
+    throw namedError(errorName, `${key} is not valid JSON (${e.message})`);
   }
-  if (!Array.isArray(value)) throw namedError("RecordDecodeError", `expected an array, found ${value === null ? "null" : typeof value}`);
+  if (!Array.isArray(value)) throw namedError(errorName, `${key} is not an array (found ${value === null ? "null" : typeof value})`);
   return value;
+}
+
+/** Refuse to rewrite array `key` holding an element JSON.stringify would silently change (Infinity → null). */
+function requireWritable(key, elements) {
+  const bad = nonJsonPath(elements);
+  if (bad) {
+    throw namedError("NonJsonElementError", `${key} holds an element that JSON can't (${key}${bad}); rewriting ` +
+      `${key} would change it, so ${key} was left as it is. Fix or remove that element, then run again`);
+  }
 }
 
 const elementId = (e) => (e && typeof e === "object" && !Array.isArray(e) && typeof e.id === "string" ? e.id : undefined);
@@ -250,7 +264,6 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
   if (!db.objectStoreNames.contains(storeName)) {
     throw new Error(`database ${db.name} has no object store ${storeName}`);
   }
-  const encode = encoding === "json" ? async (text) => text : gzipData;
   // A session's metadata record is small (a few KB, gzip saves little) and is what every
   // listing reads, once per session: it is written as plain JSON (a DATA form the app reads),
   // as decompressing it cost ~1 ms per record, 90% of a listing's time.
@@ -259,26 +272,20 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
 
   /**
    * Rewrite an array record with `change(data, load) -> {removed, kept}` (`data`: the DATA read,
-   * `load()`: its elements), keeping concurrent
-   * writers' work: read, change, then write in a transaction that first checks the record is
-   * still what was read (else retry from a fresh read).
+   * `load()`: its elements), keeping concurrent writers' work (writeGuarded). Returns `removed`.
    */
   async function writeRecord(key, change) {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    let removed = [];
+    await writeGuarded([], [], undefined, async () => {
       const data0 = await readData(db, storeName, key);
-      if (data0 === undefined) return [];
-      const { removed, kept } = await change(data0, async () => parseArray(key, await decodeData(data0)));
+      if (data0 === undefined) return (removed = [], []);
+      let kept;
+      ({ removed, kept } = await change(data0, async () => parseArray(key, await decodeData(data0))));
       if (removed.length === 0) return [];
-      // JSON.stringify would silently turn a kept element's Infinity (stored as 1e400) into null.
-      const bad = kept.map((e, i) => [i, nonJsonPath(e)]).find(([, why]) => why);
-      if (bad) {
-        throw namedError("DataError", `${key} holds an element that JSON can't (${key}[${bad[0]}]: ${bad[1]}); ` +
-          `rewriting ${key} would change it, so ${key} was left as it is. Fix or remove that element, then run again`);
-      }
-      const data = await encode(JSON.stringify(kept));
-      if ((await commit([], [], [{ key, expected: data0, data }])) !== CONFLICT) return removed;
-    }
-    throw namedError("WriteConflictError", `record ${key} kept changing while it was being rewritten; nothing was written`);
+      requireWritable(key, kept);
+      return [{ key, expected: data0, data: await encodeRecord(key, JSON.stringify(kept)) }];
+    });
+    return removed;
   }
 
   /**
@@ -335,16 +342,7 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
   async function readIndex() {
     const data = await readData(db, storeName, INDEX_KEY);
     if (data === undefined) return { data, ids: [] };
-    const text = await decodeData(data);
-    if (typeof text !== "string") throw namedError("IndexNotArrayError", `${INDEX_KEY} cannot be decoded: ${text.error}`);
-    let ids;
-    try {
-      ids = JSON.parse(text);
-    } catch (e) {
-      throw namedError("IndexNotArrayError", `${INDEX_KEY} is not valid JSON (${e.message})`);
-    }
-    if (!Array.isArray(ids)) throw namedError("IndexNotArrayError", `${INDEX_KEY} is not an array of ids`);
-    return { data, ids };
+    return { data, ids: parseArray(INDEX_KEY, await decodeData(data), "IndexNotArrayError") };
   }
 
   /**
@@ -362,9 +360,8 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
         base = knownIndex ?? (await readIndex());
         ids = op === "add" ? (base.ids.includes(id) ? null : [...base.ids, id])
           : (base.ids.includes(id) ? base.ids.filter((x) => x !== id) : null);
-        const bad = ids && nonJsonPath(ids);
-        if (bad) {
-          throw namedError("IndexNotArrayError", `${INDEX_KEY} holds a value JSON can't (${bad}); rewriting it would change it`);
+        if (ids && nonJsonPath(ids)) {
+          throw namedError("IndexNotArrayError", `${INDEX_KEY} holds a value JSON can't (${nonJsonPath(ids)}); rewriting it would change it`);
         }
         data = ids ? await encodeRecord(INDEX_KEY, JSON.stringify(ids)) : undefined;
         guards.push({ key: INDEX_KEY, expected: base.data, data });
@@ -417,8 +414,7 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
       const encoded = await encodePuts(puts);
       deletes = Array.from(deletes);
       if (!indexChange) {
-        if (deletes.includes(INDEX_KEY) || encoded.some(([key]) => key === INDEX_KEY)) knownIndex = null;
-        await commit(encoded, deletes);
+        await commit(encoded, deletes); // one that writes the index itself: the cache fails its next check
         return;
       }
       await queued(() => writeGuarded(encoded, deletes, Array.from(indexChange)));
@@ -434,6 +430,7 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     async appendToArray(key, text, puts = [], deletes = [], indexChange = undefined) {
       const element = JSON.parse(text);
       const id = elementId(element);
+      if (id === undefined) throw new Error(`appendToArray(${key}): the element has no string id`);
       const encoded = await encodePuts(puts);
       deletes = Array.from(deletes);
       let appended;
@@ -446,12 +443,8 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
         }
         appended = same.length === 0;
         if (!appended) return [{ key, expected: data0, data: undefined }];
-        const bad = elements.map((e, i) => [i, nonJsonPath(e)]).find(([, why]) => why);
-        if (bad) {
-          throw namedError("DataError", `${key} holds an element that JSON can't (${key}[${bad[0]}]: ${bad[1]}); ` +
-            `rewriting ${key} would change it, so ${key} was left as it is`);
-        }
-        return [{ key, expected: data0, data: await encode(JSON.stringify([...elements, element])) }];
+        requireWritable(key, elements);
+        return [{ key, expected: data0, data: await encodeRecord(key, JSON.stringify([...elements, element])) }];
       };
       await queued(() => writeGuarded(encoded, deletes, indexChange && Array.from(indexChange), arrayGuard));
       return appended;

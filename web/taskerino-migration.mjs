@@ -20,10 +20,10 @@ const MIGRATION_OPTIONS = {
 const SINGLE_OPTIONS = { ...MIGRATION_OPTIONS };
 delete SINGLE_OPTIONS.onProgress;
 
-/** A failure from the Python side, as a readable JS Error (never a traceback). */
 /** How many workers gzip runs on (0: the main thread); resolves to how many ran before. */
 export const { setCodecWorkers } = bridgeModule;
 
+/** A failure from the Python side, as a readable JS Error (never a traceback). */
 export class MigrationError extends Error {
   constructor(message, kind) {
     super(message);

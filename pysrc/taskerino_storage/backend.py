@@ -73,7 +73,6 @@ class StorageBackend(ABC):
         other failure; in each case nothing was written.
         """
 
-    @abstractmethod
     async def append_to_array(self, key: str, element: dict, puts: Mapping[str, Any] | None = None,
                               deletes: Iterable[str] = (), *, index: IndexChange | None = None) -> bool:
         """Append `element` (an object with a string "id") to the array record `key` (created
@@ -83,7 +82,14 @@ class StorageBackend(ABC):
         An element with that id there already: nothing is appended when it is the same JSON
         (returns False, the rest is still written); DuplicateElementError when it differs, and
         nothing is written. Raises like write_batch otherwise.
+
+        This default is atomic where nothing runs between its read and its write (the memory and
+        dry-run stores); IndexedDB overrides it with one guarded transaction.
         """
+        array = appended(key, await self.get(key), element)
+        await self.write_batch({**(puts or {}), **({key: array} if array is not None else {})}, deletes,
+                               index=index)
+        return array is not None
 
     @abstractmethod
     async def keys(self, prefix: str = "") -> list[str]:
@@ -123,6 +129,8 @@ class StorageBackend(ABC):
 def appended(key: str, current: Any, element: dict) -> list | None:
     """The array `current` (None: absent) with `element` appended, or None when an element with
     its id is there already as the same JSON. DuplicateElementError when it differs."""
+    if not isinstance(element, dict) or not isinstance(element.get("id"), str):
+        raise ValueError(f"append to {key}: the element has no string id")
     if current is None:
         current = []
     if not isinstance(current, list):

@@ -41,7 +41,8 @@ def _failed(exc: BaseException) -> str:
     if isinstance(exc, expected):
         return codec.dumps({"ok": False, "error": str(exc), "kind": type(exc).__name__})
     return codec.dumps({"ok": False, "kind": type(exc).__name__,
-                        "error": f"internal error ({type(exc).__name__}: {exc}); nothing more was changed",
+                        "error": f"internal error ({type(exc).__name__}: {exc}); every session is whole in its "
+                                 "legacy or its chunked form: run again to finish",
                         "traceback": traceback.format_exc()})
 
 

@@ -30,6 +30,8 @@ def _storage_error(exc: JsException, doing: str, key: str = "") -> StorageError:
         return IndexNotArrayError(message)
     if name == "DuplicateElementError":
         return DuplicateElementError(message)
+    if name == "NonJsonElementError":  # the message says which element and why nothing was written
+        return StorageError(message)
     return StorageError(f"IndexedDB failed while {doing}: {name}: {message}")
 
 

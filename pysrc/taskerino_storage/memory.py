@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import codec, layout
-from .backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate, appended
+from .backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
 from .errors import IndexNotArrayError, LockBusyError, QuotaExceededError, RecordDecodeError
 
 
@@ -53,14 +53,6 @@ class MemoryBackend(StorageBackend):
             self.records.pop(k, None)
         for k, data in encoded.items():
             self.records[k] = {"name": k, "data": data, "timestamp": now}
-
-    async def append_to_array(self, key: str, element: dict, puts: Mapping[str, Any] | None = None,
-                              deletes: Iterable[str] = (), *, index: IndexChange | None = None) -> bool:
-        current = codec.decode_data(key, self.raw(key)) if key in self.records else None
-        array = appended(key, current, element)
-        await self.write_batch({**(puts or {}), **({key: array} if array is not None else {})}, deletes,
-                               index=index)
-        return array is not None
 
     def _index(self) -> list:
         if layout.SESSION_INDEX_KEY not in self.records:

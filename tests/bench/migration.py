@@ -16,9 +16,8 @@ Memory: the JS heap (CDP Runtime.getHeapUsage, after a forced GC) and Pyodide's 
 from __future__ import annotations
 
 import json
-import statistics
 
-from .harness import RESULTS, chromium, median, write_results
+from .harness import RESULTS, chromium, write_results
 
 STANDARD = (50, 500)
 SERIES = (50, 100, 200, 500)

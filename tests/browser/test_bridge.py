@@ -1,7 +1,6 @@
 """The IndexedDB bridge and backend in real Chromium, on real IndexedDB, through real Pyodide."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest

@@ -150,7 +150,7 @@ def test_embedding_module_from_another_page(browser, web_url):
     assert loaded == session
     status = page.evaluate("() => api.showMigrationStatus()")
     assert (status["total"], status["chunked"]) == (1, 1)
-    assert page.evaluate(f"(db) => appStore.load(db, 'sessions/embedded-1/metadata').then(JSON.parse)", db)["storageVersion"] == 1
+    assert page.evaluate("(db) => appStore.load(db, 'sessions/embedded-1/metadata').then(JSON.parse)", db)["storageVersion"] == 1
     # A second loader (another database) shares the page's Python, and keeps to its database.
     other = fresh_db()
     second = page.evaluate("""async (db) => {

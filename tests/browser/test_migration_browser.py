@@ -2,7 +2,6 @@
 IndexedDB; Web Locks keep two tabs apart; a full disk stops the batch cleanly and loses nothing."""
 from __future__ import annotations
 
-import pytest
 
 from browser.harness import fresh_db, open_booted_page
 

@@ -303,3 +303,52 @@ async def test_out_of_space_midway_stops_starting_sessions_and_lists_the_rest_in
     backend.quota = 1 << 40
     assert (await migrator(backend).migrate_all_sessions()).success
     await check_fully_migrated(backend, S[:6])
+
+
+async def test_verification_reads_back_the_session_records_not_the_backup_it_just_wrote():
+    backend = counting_store(deep(S[:3]))
+    assert (await migrator(backend).migrate_all_sessions()).success
+    assert backend.read_keys and not [k for k in backend.read_keys if ".backup-" in k]
+    await check_fully_migrated(backend, S[:3])
+
+
+class MetadataVanishes(MemoryBackend):
+    """The app deletes a chunked session right after the batch found it chunked."""
+
+    def __init__(self, victim):
+        super().__init__()
+        self.victim, self.metadata_reads = victim, 0
+
+    async def get_many(self, keys):
+        keys = list(keys)
+        if layout.metadata_key(self.victim) in keys:
+            self.metadata_reads += 1
+            if self.metadata_reads == 3:  # found chunked, is_chunked said yes: the app deletes it now
+                await ChunkedSessionStorage(self).delete_session(self.victim)
+        return await super().get_many(keys)
+
+
+async def test_a_chunked_session_deleted_by_the_app_mid_batch_gets_its_own_error_and_the_batch_goes_on():
+    backend = MetadataVanishes(S[0]["id"])
+    backend.records = store_with(array=deep(S[:3])).records
+    await ChunkedSessionStorage(backend).save_full_session(deep(S[0]))  # chunked, legacy copy left
+    result = await migrator(backend).migrate_all_sessions()
+    failed = {r.session_id: r.error for r in result.results if r.error}
+    assert list(failed) == [S[0]["id"]] and "left chunked storage" in failed[S[0]["id"]]
+    assert legacy_copies(backend)[S[0]["id"]] == [S[0]]  # its legacy copy kept, unchanged
+    assert result.migrated == 2
+
+
+async def test_a_leftover_legacy_copy_goes_when_the_app_edited_the_chunked_session_and_a_backup_holds_it():
+    backend = store_with(array=deep(S[:1]))
+    m = migrator(backend, now=ticking_clock())
+    assert (await m.migrate_all_sessions()).success
+    backup = (await m.get_migration_status()).backups[0].path
+    backend.records["sessions"] = store_with(array=deep(S[:1])).records["sessions"]  # a leftover copy
+    edited = deep(S[0]) | {"name": "renamed in the app"}
+    await ChunkedSessionStorage(backend).save_full_session(edited)  # the app saves it chunked
+    result = await m.migrate_all_sessions()
+    assert result.success and "was changed after it was migrated" in result.results[0].warnings[-1]
+    assert legacy_copies(backend) == {}
+    assert json_equal(await m.load_session(S[0]["id"]), edited)  # the app's edit kept
+    assert json_equal(decoded(backend, backup)["session"], S[0])  # the original kept in its backup

@@ -4,7 +4,6 @@ shows it as text and nothing executes. (tests/browser/test_page.py covers the re
 one HTML name; this runs real migrations over many hostile strings in names, ids and errors.)"""
 from __future__ import annotations
 
-import json
 import re
 
 from playwright.sync_api import expect

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import codec, layout
-from ..backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate, appended
+from ..backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
 from ..errors import IndexNotArrayError
 
 
@@ -42,13 +42,6 @@ class DryRunBackend(StorageBackend):
         for key, value in puts.items():
             self.deleted.discard(key)
             self.overlay[key] = value
-
-    async def append_to_array(self, key: str, element: dict, puts: Mapping[str, Any] | None = None,
-                              deletes: Iterable[str] = (), *, index: IndexChange | None = None) -> bool:
-        array = appended(key, await self.get(key), element)
-        await self.write_batch({**(puts or {}), **({key: array} if array is not None else {})}, deletes,
-                               index=index)
-        return array is not None
 
     async def keys(self, prefix: str = "") -> list[str]:
         real = {k for k in await self.real.keys(prefix) if k not in self.deleted}

@@ -93,11 +93,17 @@ async def migrate_all(rt: Runtime, options: MigrationOptions) -> BatchMigrationR
         if deferred:
             try:
                 removed = await inventory.array.remove_items([j.session_id for j in deferred])
-                await mark_removed(rt.store(options.dry_run), deferred, removed, rt.now_iso())
             except StorageError as exc:
                 batch.errors.append(SessionError(layout.LEGACY_SESSIONS_KEY, (
                     f"The migrated sessions could not be removed from the sessions array ({exc}); "
                     "they are safe in chunked storage. Run the migration again to finish.")))
+            else:
+                try:
+                    await mark_removed(rt.store(options.dry_run), deferred, removed, rt.now_iso())
+                except StorageError as exc:
+                    batch.errors.append(SessionError(layout.LEGACY_SESSIONS_KEY, (
+                        f"The migrated sessions were removed from the sessions array, but their "
+                        f"markers could not be marked verified ({exc}); the next run does it.")))
 
         for result in batch.results:
             if result.error:

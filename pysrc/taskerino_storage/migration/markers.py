@@ -12,7 +12,6 @@ the session ignore it.
 """
 from __future__ import annotations
 
-from typing import Any
 
 from .. import layout
 from ..backend import StorageBackend
@@ -39,6 +38,3 @@ async def read_marker(backend: StorageBackend, session_id: str) -> dict | None:
 def verified(marker: dict, when: str) -> dict:
     return {**marker, "verifiedAt": when}
 
-
-def names_backup(marker: Any, backup_key: str) -> bool:
-    return isinstance(marker, dict) and marker.get("backupKey") == backup_key

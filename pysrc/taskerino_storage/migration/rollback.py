@@ -36,13 +36,10 @@ async def rollback(rt: Runtime, session_id: object, backup_path: object = None,
         if not force:
             await _refuse_if_changed(rt, sid, backup)
         deletes = await backend.keys(layout.session_prefix(sid))
-        index: IndexChange | None = IndexChange("remove", sid)
-        for _ in range(2):
-            try:
-                restored_to = await _restore(rt, backup, deletes, index)
-                break
-            except IndexNotArrayError:  # not the app's index: leave it, restore the session
-                index = None
+        try:
+            restored_to = await _restore(rt, backup, deletes, IndexChange("remove", sid))
+        except IndexNotArrayError:  # not the app's index: leave it, restore the session
+            restored_to = await _restore(rt, backup, deletes, None)
     return RollbackResult(sid, backup.key, restored_to, forced=force)
 
 

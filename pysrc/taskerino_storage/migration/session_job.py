@@ -24,7 +24,9 @@ from .. import codec, layout
 from ..backend import IndexChange, StorageBackend
 from ..errors import IndexNotArrayError, QuotaExceededError, RecordDecodeError, StorageError
 from ..jsoncompare import json_diff, json_equal
+from ..chunked import SavePlan
 from ..session_errors import InvalidSessionError
+from ..session_records import part_keys
 from ..session_shape import require_session_shape
 from .backups import backup_keys, free_backup_key, make_envelope, read_backup
 from .checksum import session_checksum
@@ -145,7 +147,7 @@ class SessionJob:
         sid = self.session_id
         own, listed = layout.session_prefix(sid), await self.store.keys(f"sessions/{sid}")
         self.own_keys = [k for k in listed if k.startswith(own)]
-        self.backup_keys = [k for k in listed if (b := layout.parse_backup_key(k)) and b.session_id == sid]
+        self.backup_keys = await backup_keys(self.store, sid, keys=listed)  # oldest first
 
     # -- 2.-4. fresh migration
 
@@ -162,13 +164,13 @@ class SessionJob:
                     f"them. {self.copy.where} was left as it is.")
         self.warn_about_shape()
         with codec.known_texts():  # each record and the backup encoded once, not twice
-            puts = await self.plan_and_write(sid, marker_key)
+            plan, puts = await self.plan_and_write(sid, marker_key)
         if self.options.skip_verification:
             self.warn("Verification skipped: the legacy copy was kept, as the only verified copy. "
                       "Run the migration again without skipVerification to verify and finish.")
             return
         try:  # 4.
-            loaded = await self.chunked.load_full_session(sid, expected=list(puts))
+            loaded = await self.chunked.load_full_session(sid, expected=list(plan.puts))  # not the backup
             verify_data_integrity(self.session, loaded)
         except (DataIntegrityError, StorageError) as exc:
             await self.write({}, list(puts), index="remove")  # chunks, metadata, marker, backup
@@ -183,9 +185,9 @@ class SessionJob:
             return
         await self.remove_legacy_copy()  # 5.
 
-    async def plan_and_write(self, sid: str, marker_key: str) -> dict[str, Any]:
+    async def plan_and_write(self, sid: str, marker_key: str) -> tuple[SavePlan, dict[str, Any]]:
         """Steps 2 and 3: plan the records, the backup and the marker; write them in one batch.
-        Returns what was put."""
+        Returns the plan and everything put."""
         plan = await self.chunked.plan_save(self.session, existing=self.own_keys)
         now = self.rt.now()
         backup_key = envelope = None
@@ -207,7 +209,7 @@ class SessionJob:
         self.result.backup_path = backup_key
         self.result.chunk_counts = dict(plan.chunk_counts)
         self.result.bytes_after = plan.bytes_written
-        return puts
+        return plan, puts
 
     def remember_envelope_text(self, envelope: dict) -> None:
         """codec.dumps(envelope), built from the session's text already made in load()."""
@@ -271,8 +273,12 @@ class SessionJob:
         self.result.resumed = True
         sid = self.session_id
         try:
-            loaded = await self.chunked.load_full_session(sid)
-            metadata = await self.chunked.load_metadata(sid)
+            metadata = await self.chunked.load_metadata(sid)  # once: the parts are read by its keys
+            if metadata is None:  # the app deleted it since it was found chunked
+                raise UnmigratableSessionError(
+                    f"{self.name} left chunked storage while the migration ran; its legacy copy "
+                    f"{self.copy.where} was kept. Run the migration again.")
+            loaded = self.chunked.to_session(metadata, await self.store.get_many(part_keys(metadata)))
         except StorageError as exc:
             raise UnmigratableSessionError(
                 f"{self.name} is in chunked storage but cannot be read ({exc}); its legacy copy "
@@ -302,7 +308,7 @@ class SessionJob:
                       "verified (that run failed before cleaning up): migrated again.")
             await self.migrate(replacing=True)
         elif (not saved_since and marker.get("checksum") == session_checksum(loaded)
-              and await self.exists(marker.get("backupKey"))):
+              and marker.get("backupKey") in self.backup_keys):
             self.warn(f"{self.copy.where} was changed after the session was migrated (the chunked "
                       f"form is unchanged): migrated again; the earlier version stays in "
                       f"{marker['backupKey']}.")
@@ -317,9 +323,9 @@ class SessionJob:
     async def matching_backup(self) -> str | None:
         """A backup of exactly this legacy copy (same checksum): the marker's, or any other."""
         marker = self.marker or {}
-        if marker.get("checksum") == self.checksum and await self.exists(marker.get("backupKey")):
+        if marker.get("checksum") == self.checksum and marker.get("backupKey") in self.backup_keys:
             return marker["backupKey"]
-        for key in reversed(await backup_keys(self.store, self.session_id)):
+        for key in reversed(self.backup_keys):
             try:
                 if (await read_backup(self.store, key)).checksum == self.checksum:
                     return key
@@ -330,7 +336,7 @@ class SessionJob:
     async def back_up(self, metadata: dict) -> None:
         """A backup of the legacy copy, and the marker pointing at it, in one write."""
         sid, now = self.session_id, self.rt.now()
-        key = free_backup_key(sid, now, taken=await backup_keys(self.store, sid))
+        key = free_backup_key(sid, now, taken=self.backup_keys)
         envelope = make_envelope(self.session, self.checksum, self.copy.source, now,
                                  self.options.backup_retention_days)
         fresh = new_marker(self.checksum, envelope, key, layout.js_iso(now), metadata.get("updatedAt"))
@@ -342,18 +348,15 @@ class SessionJob:
         self.marker = marker
         self.result.backup_path = key
 
-    async def exists(self, key: Any) -> bool:
-        return isinstance(key, str) and key in await self.store.keys(key)
-
 
 async def mark_removed(store: StorageBackend, jobs: list[SessionJob], removed: list[str],
                        when: str) -> None:
     """After remove_items: verifiedAt on the markers of the sessions removed, in one write; a
     warning on the others (the app changed them since, or they were gone already)."""
     removed_ids = set(removed)
-    keys = [layout.migration_marker_key(j.session_id) for j in jobs if j.session_id in removed_ids]
-    markers = await store.get_many(keys) if keys else {}
-    puts = {k: verified(m, when) for k, m in markers.items() if isinstance(m, dict)}
+    markers = {job.session_id: await read_marker(store, job.session_id) for job in jobs
+               if job.session_id in removed_ids}  # an unreadable marker only keeps its backup longer
+    puts = {layout.migration_marker_key(sid): verified(m, when) for sid, m in markers.items() if m}
     if puts:
         await store.write_batch(puts)
     for job in jobs:

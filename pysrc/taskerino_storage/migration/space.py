@@ -36,7 +36,9 @@ class SpaceCheck:
 
     async def ensure(self, backend: StorageBackend, name: str, needed: int) -> None:
         if self.available is None or self.used + needed * MARGIN > self.available * self.REFRESH:
-            self.available, self.used = (await backend.estimate()).available, 0
+            reserved = self.used  # what the estimate will count; another session may add meanwhile
+            self.available = (await backend.estimate()).available
+            self.used = max(0, self.used - reserved)
             if self.available < needed * MARGIN:
                 raise not_enough_space(name, needed, self.available)
         self.used += needed * MARGIN
