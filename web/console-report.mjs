@@ -68,7 +68,14 @@ export function createReporter(sink = console) {
       line("   runChunkedMigration({ verbose: true })");
       return;
     }
-    line(r.success ? "✅ Migration completed successfully!" : "⚠️  Migration finished with errors (see above); run again to retry them");
+    const left = r.legacyCopiesLeft ?? [];
+    if (!r.success) line("⚠️  Migration finished with errors (see above); run again to retry them");
+    else if (left.length) line(`⚠️  Migration finished, but ${left.length} legacy cop${left.length === 1 ? "y is" : "ies are"} still stored beside the chunked form: run again to finish`);
+    else line("✅ Migration completed successfully!");
+    if (left.length) {
+      for (const id of left.slice(0, 10)) line(`   - ${safeText(id)}`);
+      if (left.length > 10) line(`   … and ${left.length - 10} more`);
+    }
     line();
     if (r.migrated) {
       line(`📦 Backups created with ${r.retentionDays}-day retention`);

@@ -13,6 +13,7 @@ import { GZIP_PREFIX } from "./gzip-codec.mjs";
 const DB_VERSION = 1;
 const INDEX_KEY = "session-index";
 const CONFLICT = Symbol("conflict");
+const OPTIMISTIC_ATTEMPTS = 4; // then writeGuarded holds the store for one attempt that can't conflict
 /** Records written as plain JSON even when encoding is "gzip": sessions' metadata. */
 const PLAIN_KEY = /^sessions\/[^/]+\/metadata$/;
 
@@ -110,21 +111,40 @@ async function gzipData(text) {
   return (await codec()).gzip(text);
 }
 
-/** The JSON value types only; anything else (Date, undefined, Map, NaN...) can't be kept losslessly. */
-function nonJsonPath(value, path = "") {
+/**
+ * A stored (structured-clone) value read as JSON: `{text, absent}`, or `{error}` naming the first
+ * value JSON can't hold. An object property holding `undefined` is left out and its path listed
+ * in `absent`: the app means it absent (its types mark such fields optional, and its own save,
+ * JSON.stringify, drops them). Anything else — `undefined` or a hole inside an array, a Date, a
+ * Map, NaN, a class instance — is refused: no meaning is guessed. Python's codec.json_view is
+ * the same rule, for the memory backend.
+ */
+function jsonView(value) {
+  const absent = [];
+  const bad = nonJsonPath(value, "", absent);
+  return bad ? { error: bad } : { text: JSON.stringify(value), absent };
+}
+
+/** The path of the first value in `value` JSON can't hold, or null; `absent` collects undefined properties. */
+function nonJsonPath(value, path = "", absent = null) {
   if (value === null || typeof value === "string" || typeof value === "boolean") return null;
   if (typeof value === "number") return Number.isFinite(value) ? null : `${path || "value"} is ${value}`;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       if (!(i in value)) return `${path}[${i}] is a hole`;
-      const bad = nonJsonPath(value[i], `${path}[${i}]`);
+      const bad = nonJsonPath(value[i], `${path}[${i}]`, absent);
       if (bad) return bad;
     }
     return null;
   }
   if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
     for (const [k, v] of Object.entries(value)) {
-      const bad = nonJsonPath(v, path ? `${path}.${k}` : k);
+      const inner = path ? `${path}.${k}` : k;
+      if (v === undefined && absent) {
+        absent.push(inner);
+        continue;
+      }
+      const bad = nonJsonPath(v, inner, absent);
       if (bad) return bad;
     }
     return null;
@@ -133,14 +153,44 @@ function nonJsonPath(value, path = "") {
   return `${path || "value"} is ${kind}`;
 }
 
-/** DATA → JSON text, or an `{error}` naming what is wrong. Never guesses, never repairs. */
+/**
+ * DATA → its JSON text; `{text, absent}` for raw data with properties read as absent (see
+ * jsonView); or `{error}` naming what is wrong. Never guesses, never repairs.
+ */
 async function decodeData(data) {
   if (typeof data === "string") {
     return data.startsWith(GZIP_PREFIX) ? (await codec()).gunzip(data) : data;
   }
-  const bad = nonJsonPath(data);
-  if (bad) return { error: `raw stored value is not JSON: ${bad}` };
-  return JSON.stringify(data);
+  const view = jsonView(data);
+  if (view.error) return { error: `raw stored value is not JSON: ${view.error}` };
+  return view.absent.length ? view : view.text;
+}
+
+/**
+ * True when two stored DATA values are the same: strings by value, raw (structured-clone)
+ * values by structure — so a compare-and-swap sees any change, also to a value JSON can't hold
+ * (a Date, an `undefined` property) or to one JSON would flatten (a Date against its string).
+ */
+function sameData(a, b) {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  const kind = Object.prototype.toString.call(a);
+  if (kind !== Object.prototype.toString.call(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (a instanceof Date) return Object.is(a.getTime(), b.getTime());
+  if (a instanceof RegExp) return a.source === b.source && a.flags === b.flags;
+  if (a instanceof Map || a instanceof Set) {
+    if (a.size !== b.size) return false;
+    const as = [...a.entries()], bs = [...b.entries()];
+    return as.every(([k, v], i) => sameData(k, bs[i][0]) && sameData(v, bs[i][1]));
+  }
+  if (ArrayBuffer.isView(a) || a instanceof ArrayBuffer) {
+    const x = new Uint8Array(a.buffer ?? a, a.byteOffset ?? 0, a.byteLength), y = new Uint8Array(b.buffer ?? b, b.byteOffset ?? 0, b.byteLength);
+    return x.length === y.length && x.every((byte, i) => byte === y[i]);
+  }
+  if (a instanceof Blob) return false; // can't be compared at once: taken as changed
+  const keys = Reflect.ownKeys(a);
+  if (keys.length !== Reflect.ownKeys(b).length) return false;
+  return keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameData(a[k], b[k]));
 }
 
 // ------------------------------------------------------------------ array records
@@ -151,6 +201,7 @@ function namedError(name, message) {
   return error;
 }
 
+/** Record `key`'s DATA (undefined when absent), in a transaction of its own. */
 async function readData(db, storeName, key) {
   const tx = db.transaction(storeName, "readonly");
   const request = tx.objectStore(storeName).get(key);
@@ -160,6 +211,7 @@ async function readData(db, storeName, key) {
 
 /** The array a record's JSON text (or `{error}`) holds; `errorName` names the Error thrown otherwise. */
 function parseArray(key, text, errorName = "RecordDecodeError") {
+  if (typeof text !== "string" && text.error === undefined) text = text.text;
   if (typeof text !== "string") throw namedError(errorName, `${key} cannot be decoded: ${text.error}`);
   let value;
   try {
@@ -169,6 +221,26 @@ function parseArray(key, text, errorName = "RecordDecodeError") {
   }
   if (!Array.isArray(value)) throw namedError(errorName, `${key} is not an array (found ${value === null ? "null" : typeof value})`);
   return value;
+}
+
+/**
+ * The elements of array record `key` from its DATA. A raw (structured-clone) array is taken as
+ * it is, not through JSON: an element JSON can't hold then blocks only itself (ArrayRecord.item
+ * refuses it), and the elements written back are the very values read.
+ */
+async function arrayElements(key, data) {
+  if (typeof data === "string") return parseArray(key, await decodeData(data));
+  if (!Array.isArray(data)) {
+    throw namedError("RecordDecodeError", `${key} is not an array (found ${data === null ? "null" : typeof data})`);
+  }
+  return data;
+}
+
+/** New DATA for array `key` holding `elements`, in the form of `data0`: raw stays raw (as it is), else encoded JSON. */
+async function arrayData(key, data0, elements, encodeRecord) {
+  if (data0 !== undefined && typeof data0 !== "string") return elements;
+  requireWritable(key, elements);
+  return encodeRecord(key, JSON.stringify(elements));
 }
 
 /** Refuse to rewrite array `key` holding an element JSON.stringify would silently change (Infinity → null). */
@@ -181,7 +253,6 @@ function requireWritable(key, elements) {
 }
 
 const elementId = (e) => (e && typeof e === "object" && !Array.isArray(e) && typeof e.id === "string" ? e.id : undefined);
-const sameData = (a, b) => (typeof a === "string" || typeof b === "string" ? a === b : JSON.stringify(a) === JSON.stringify(b));
 
 async function sha256(text) {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -190,7 +261,9 @@ async function sha256(text) {
 
 /** The elements of an array record, handed to Python one at a time (see StorageBackend.open_array). */
 class ArrayRecord {
-  constructor(key, elements, rewrite, data = undefined) {
+  /** `read()`: the record's DATA now; `rewrite(change)`: writeRecord for this record. */
+  constructor(key, elements, data, { read, rewrite }) {
+    this.read = read;
     this.key = key;
     this.data = data; // the DATA the elements were parsed from
     this.ids = elements.map(elementId);
@@ -199,14 +272,16 @@ class ArrayRecord {
     this.handedOver = new Map(); // id -> sha256 of the element's JSON text as handed over
   }
 
-  /** Element i as JSON text, or `{error}` when it holds a value JSON can't (1e400 parsed as Infinity). */
+  /**
+   * Element i as JSON text; `{text, absent}` when properties stored as `undefined` were left out
+   * (jsonView); `{error}` when it holds a value JSON can't (a Date, 1e400 parsed as Infinity...).
+   */
   async item(i) {
-    const bad = nonJsonPath(this.elements[i]);
-    if (bad) return { error: `element ${i} is not JSON: ${bad}` };
-    const text = JSON.stringify(this.elements[i]);
+    const view = jsonView(this.elements[i]);
+    if (view.error) return { error: `element ${i} is not JSON: ${view.error}` };
     const id = this.ids[i];
-    if (id !== undefined) this.handedOver.set(id, await sha256(text));
-    return text;
+    if (id !== undefined) this.handedOver.set(id, await sha256(view.text));
+    return view.absent.length ? view : view.text;
   }
 
   /** Remove the elements with these ids that are still exactly as handed over; returns the ids removed. */
@@ -216,7 +291,7 @@ class ArrayRecord {
     const rewrite = this.rewrite(async (data, load) => {
       const removed = [];
       const kept = [];
-      if (this.elements && typeof data === "string" && data === this.data && this.uniqueIds(wanted)) {
+      if (this.elements && sameData(data, this.data) && this.uniqueIds(wanted)) {
         // The record is still exactly the DATA the elements were handed over from: each wanted
         // element is as handed over, by construction; no need to parse and hash it all again.
         for (const element of this.elements) {
@@ -226,15 +301,22 @@ class ArrayRecord {
         }
         return { removed, kept };
       }
-      const current = await load();
-      for (const element of current) {
+      for (const element of await load()) {
         const id = elementId(element);
-        if (wanted.has(id) && (await sha256(JSON.stringify(element))) === this.handedOver.get(id)) removed.push(id);
+        const view = wanted.has(id) ? jsonView(element) : {};
+        if (view.text !== undefined && (await sha256(view.text)) === this.handedOver.get(id)) removed.push(id);
         else kept.push(element);
       }
       return { removed, kept };
     });
     return rewrite.catch((e) => Promise.reject(plainError(e)));
+  }
+
+  /** Those of `ids` that the record's elements hold now, read again. */
+  async presentIds(ids) {
+    const data = await this.read();
+    const current = new Set(data === undefined ? [] : (await arrayElements(this.key, data)).map(elementId));
+    return Array.from(new Set(ids)).filter((id) => current.has(id));
   }
 
   /** True when each of `ids` names one element only. */
@@ -276,16 +358,23 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
    */
   async function writeRecord(key, change) {
     let removed = [];
-    await writeGuarded([], [], undefined, async () => {
-      const data0 = await readData(db, storeName, key);
+    await writeGuarded([], [], undefined, async (read) => {
+      const data0 = await read(key);
       if (data0 === undefined) return (removed = [], []);
       let kept;
-      ({ removed, kept } = await change(data0, async () => parseArray(key, await decodeData(data0))));
+      ({ removed, kept } = await change(data0, () => arrayElements(key, data0)));
       if (removed.length === 0) return [];
-      requireWritable(key, kept);
-      return [{ key, expected: data0, data: await encodeRecord(key, JSON.stringify(kept)) }];
+      return [{ key, expected: data0, data: await arrayData(key, data0, kept, encodeRecord) }];
     });
     return removed;
+  }
+
+  /** Issue the deletes, then the puts (and each guard's new DATA), in `store`'s transaction. */
+  function issueWrites(store, encoded, deletes, guards) {
+    const timestamp = Date.now();
+    for (const key of deletes) store.delete(key);
+    for (const [name, data] of encoded) store.put({ name, data, timestamp });
+    for (const { key, data } of guards) if (data !== undefined) store.put({ name: key, data, timestamp });
   }
 
   /**
@@ -298,14 +387,11 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
     const finished = done(tx);
     const store = tx.objectStore(storeName);
-    const timestamp = Date.now();
     let conflict = false;
     let issueError;
     const issue = () => {
       try {
-        for (const key of deletes) store.delete(key);
-        for (const [name, data] of encoded) store.put({ name, data, timestamp });
-        for (const { key, data } of guards) if (data !== undefined) store.put({ name: key, data, timestamp });
+        issueWrites(store, encoded, deletes, guards);
       } catch (e) {
         // A request that can't even be issued (bad key...) aborts the whole batch.
         issueError = e;
@@ -335,44 +421,116 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     return undefined;
   }
 
+  /**
+   * A readwrite transaction held open while async work (gunzip, gzip) runs between its read and
+   * its write. A transaction stays active only while it has requests pending, and requests can
+   * be issued only from its own callbacks: so a cheap read is chained until the work is done,
+   * and every read or write is queued and issued from that chain. Meanwhile no other writer can
+   * write the store, so what is read in it is still current when it writes: no conflict can
+   * happen. The app's own writes wait the few ms the work takes; so it is used only after
+   * optimistic attempts kept conflicting (writeGuarded).
+   */
+  function holdStore() {
+    const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
+    const finished = done(tx);
+    const store = tx.objectStore(storeName);
+    const queue = [];
+    let open = true;
+    const spin = () => {
+      while (queue.length) queue.shift()();
+      if (open) store.get(INDEX_KEY).onsuccess = spin;
+    };
+    spin();
+    const enqueue = (issue) => new Promise((resolve, reject) => queue.push(() => {
+      try {
+        resolve(issue());
+      } catch (e) {
+        reject(e);
+      }
+    }));
+    return {
+      read: (key) => enqueue(() => new Promise((resolve) => {
+        store.get(key).onsuccess = (event) => resolve(event.target.result?.data);
+      })),
+      async write(encoded, deletes, guards) {
+        await enqueue(() => {
+          open = false;
+          try {
+            issueWrites(store, encoded, deletes, guards);
+          } catch (e) {
+            tx.abort();
+            throw e;
+          }
+        });
+        await finished;
+      },
+      async abort() {
+        await enqueue(() => {
+          open = false;
+          tx.abort();
+        });
+        await finished.catch(() => {});
+      },
+    };
+  }
+
   // The session-index as this bridge last read or wrote it: {data, ids}, or null (read it).
   let knownIndex = null;
   let indexChanges = Promise.resolve();
 
-  async function readIndex() {
-    const data = await readData(db, storeName, INDEX_KEY);
+  const readOutside = (key) => readData(db, storeName, key);
+
+  async function readIndex(read) {
+    const data = await read(INDEX_KEY);
     if (data === undefined) return { data, ids: [] };
     return { data, ids: parseArray(INDEX_KEY, await decodeData(data), "IndexNotArrayError") };
   }
 
   /**
-   * commit() with the session-index changed by `indexChange` ["add" | "remove", id] (or not) and
-   * the guards `moreGuards()` returns, recomputed from fresh reads after each conflict.
+   * Deletes and puts with the session-index changed by `indexChange` ["add" | "remove", id] (or
+   * not) and the guards `moreGuards(read)` returns, computed from records read with `read(key)`,
+   * so that another writer's change to them is never lost. First optimistically: computed from
+   * plain reads and committed only if those records are still as read (commit), recomputed after
+   * each conflict. An app that writes them again and again can win every such race: then one
+   * last attempt holds the store (holdStore) and cannot conflict.
    */
   async function writeGuarded(encoded, deletes, indexChange, moreGuards = async () => []) {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      // After a conflict, back off a random while (up to 2^attempt ms): a busy writer gets ahead.
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
-      const guards = await moreGuards();
-      let base, ids, data;
+    const plan = async (read, index) => {
+      const guards = await moreGuards(read);
+      let ids, data;
       if (indexChange) {
         const [op, id] = indexChange;
-        base = knownIndex ?? (await readIndex());
-        ids = op === "add" ? (base.ids.includes(id) ? null : [...base.ids, id])
-          : (base.ids.includes(id) ? base.ids.filter((x) => x !== id) : null);
+        ids = op === "add" ? (index.ids.includes(id) ? null : [...index.ids, id])
+          : (index.ids.includes(id) ? index.ids.filter((x) => x !== id) : null);
         if (ids && nonJsonPath(ids)) {
           throw namedError("IndexNotArrayError", `${INDEX_KEY} holds a value JSON can't (${nonJsonPath(ids)}); rewriting it would change it`);
         }
         data = ids ? await encodeRecord(INDEX_KEY, JSON.stringify(ids)) : undefined;
-        guards.push({ key: INDEX_KEY, expected: base.data, data });
-        knownIndex = null; // until this write is known to have landed
+        guards.push({ key: INDEX_KEY, expected: index.data, data });
       }
+      return { guards, landed: ids ? { data, ids } : index };
+    };
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      // After a conflict, back off a random while (up to 2^attempt ms): a busy writer gets ahead.
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+      const index = indexChange ? knownIndex ?? (await readIndex(readOutside)) : null;
+      const { guards, landed } = await plan(readOutside, index);
+      knownIndex = null; // until this write is known to have landed
       if ((await commit(encoded, deletes, guards)) !== CONFLICT) {
-        if (indexChange) knownIndex = ids ? { data, ids } : base;
+        if (indexChange) knownIndex = landed;
         return;
       }
     }
-    throw namedError("WriteConflictError", "records kept changing while they were being rewritten; nothing was written");
+    const held = holdStore();
+    let planned;
+    try {
+      planned = await plan(held.read, indexChange ? await readIndex(held.read) : null);
+    } catch (e) {
+      await held.abort();
+      throw e;
+    }
+    await held.write(encoded, deletes, planned.guards);
+    if (indexChange) knownIndex = planned.landed;
   }
 
   /** Encode [key, JSON text] pairs before any transaction opens (encoding is async). */
@@ -421,30 +579,42 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     },
 
     /**
-     * Append `text` (the JSON of an object with a string id) to the array record `key`, created
-     * when absent, with `puts`, `deletes` and `indexChange`, in one strict transaction checked
-     * against the array (and index) as they are then: another writer's change is never lost.
-     * An element with that id there already: nothing is appended when it is the same JSON
-     * (resolves false), and a DuplicateElementError is thrown, nothing written, when it differs.
+     * Append `texts` (one JSON text, or an array of them, each of an object with a string id) to
+     * the array record `key`, created when absent, with `puts`, `deletes` and `indexChange`, in
+     * one strict transaction checked against the array (and index) as they are then: another
+     * writer's change is never lost. A raw (structured-clone) array stays raw, its elements as
+     * they are. An element with that id there already: it is not appended again when it is the
+     * same JSON, and a DuplicateElementError is thrown, nothing written, when it differs.
+     * Resolves to how many elements were appended.
      */
-    async appendToArray(key, text, puts = [], deletes = [], indexChange = undefined) {
-      const element = JSON.parse(text);
-      const id = elementId(element);
-      if (id === undefined) throw new Error(`appendToArray(${key}): the element has no string id`);
+    async appendToArray(key, texts, puts = [], deletes = [], indexChange = undefined) {
+      const elements = (typeof texts === "string" ? [texts] : Array.from(texts)).map((text) => JSON.parse(text));
+      const byId = new Map();
+      for (const element of elements) {
+        const id = elementId(element);
+        if (id === undefined) throw new Error(`appendToArray(${key}): an element has no string id`);
+        if (byId.has(id)) throw namedError("DuplicateElementError", `appendToArray(${key}): id ${JSON.stringify(id)} is given twice`);
+        byId.set(id, JSON.stringify(element)); // as jsonView writes an element, for the duplicate check
+      }
       const encoded = await encodePuts(puts);
       deletes = Array.from(deletes);
       let appended;
-      const arrayGuard = async () => {
-        const data0 = await readData(db, storeName, key);
-        const elements = data0 === undefined ? [] : parseArray(key, await decodeData(data0));
-        const same = elements.filter((e) => elementId(e) === id);
-        if (same.some((e) => JSON.stringify(e) !== JSON.stringify(element))) {
-          throw namedError("DuplicateElementError", `${key} already holds a different element with id ${JSON.stringify(id)}`);
+      const arrayGuard = async (read) => {
+        const data0 = await read(key);
+        const current = data0 === undefined ? [] : await arrayElements(key, data0);
+        const present = new Set();
+        for (const e of current) {
+          const id = elementId(e);
+          if (!byId.has(id)) continue;
+          if (jsonView(e).text !== byId.get(id)) {
+            throw namedError("DuplicateElementError", `${key} already holds a different element with id ${JSON.stringify(id)}`);
+          }
+          present.add(id);
         }
-        appended = same.length === 0;
+        const added = elements.filter((e) => !present.has(elementId(e)));
+        appended = added.length;
         if (!appended) return [{ key, expected: data0, data: undefined }];
-        requireWritable(key, elements);
-        return [{ key, expected: data0, data: await encodeRecord(key, JSON.stringify([...elements, element])) }];
+        return [{ key, expected: data0, data: await arrayData(key, data0, [...current, ...added], encodeRecord) }];
       };
       await queued(() => writeGuarded(encoded, deletes, indexChange && Array.from(indexChange), arrayGuard));
       return appended;
@@ -466,7 +636,8 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     async openArray(key) {
       const data0 = await readData(db, storeName, key);
       if (data0 === undefined) return undefined;
-      return new ArrayRecord(key, parseArray(key, await decodeData(data0)), (change) => writeRecord(key, change), data0);
+      return new ArrayRecord(key, await arrayElements(key, data0), data0,
+        { read: () => readOutside(key), rewrite: (change) => writeRecord(key, change) });
     },
 
     /**

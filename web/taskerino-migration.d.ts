@@ -38,6 +38,8 @@ export interface SessionMigrationResult {
   durationMs: number;
   warnings: string[];
   error: string | null;
+  /** Migrated, but its legacy copy is still stored (see BatchMigrationResult.legacyCopiesLeft). */
+  legacyCopyLeft: boolean;
 }
 
 export interface BatchMigrationResult {
@@ -53,6 +55,11 @@ export interface BatchMigrationResult {
   /** Why the batch stopped early (e.g. not enough storage space); run again to go on. */
   stopped: string | null;
   notMigrated: string[];
+  /**
+   * Migrated sessions whose legacy copy is still stored beside the chunked form (the app changed
+   * or saved it back meanwhile, or skipBackup / skipVerification). Safe; run again to finish.
+   */
+  legacyCopiesLeft: string[];
 }
 
 export interface BackupInfo {
@@ -83,10 +90,20 @@ export interface SingleMigrationResult {
   error?: string;
 }
 
+/** An expired backup that cleanup kept, and why (what would let it go). */
+export interface KeptBackup {
+  path: string;
+  reason: string;
+}
+
 export interface CleanupResult {
+  /** Deleted, or (dry run) would be. */
   deleted: string[];
+  /** Every backup kept, expired or not. */
   kept: number;
   dryRun: boolean;
+  /** Each expired backup kept, with its reason; unexpired backups are never listed. */
+  keptExpired: KeptBackup[];
 }
 
 /** A Taskerino Session, exactly as stored (unknown fields included). */

@@ -9,7 +9,7 @@
 
 import * as bridgeModule from "./idb-bridge.mjs";
 import { checkBoolean, checkDays, checkOptions, checkSessionId, UsageError } from "./console-args.mjs";
-import { createReporter } from "./console-report.mjs";
+import { createReporter, safeText } from "./console-report.mjs";
 
 const HERE = new URL(".", import.meta.url);
 const GLOBALS = ["runChunkedMigration", "showMigrationStatus", "migrateSingleSession", "rollbackSession", "cleanupBackups"];
@@ -113,6 +113,7 @@ export function loadChunkedMigration({
       success: batch.success, dryRun: batch.dryRun, total: batch.total, migrated: batch.migrated,
       skipped: batch.skipped, errorCount: batch.errors.length, errors: batch.errors, results: batch.results,
       durationMs: batch.durationMs, stopped: batch.stopped, notMigrated: batch.notMigrated,
+      legacyCopiesLeft: batch.legacyCopiesLeft,
     };
     out.results({ ...result, retentionDays: rest.backupRetentionDays ?? 30 });
     return result;
@@ -156,6 +157,7 @@ export function loadChunkedMigration({
     out.line(`🧹 ${r.deleted.length} expired backup(s) ${verb}, ${r.kept} kept`);
     for (const path of r.deleted) out.line(`   - ${path}`);
     if (r.dryRun && r.deleted.length) out.line(`💡 To delete them: cleanupBackups(${retentionDays}, true)`);
+    for (const { path, reason } of r.keptExpired) out.line(`   ⏸ ${safeText(path)}: ${safeText(reason)}`);
     return r;
   };
 

@@ -7,7 +7,7 @@ bool, None). Two implementations: `MemoryBackend` (CPython, tests) and `IndexedD
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -46,6 +46,11 @@ class IndexChange:
 class StorageBackend(ABC):
     """Async key-value storage. Every method is one whole operation (one transaction)."""
 
+    #: How long another writer (the app) may take to finish a save it began before one of ours:
+    #: the batch waits that long before checking that the copies it removed from the `sessions`
+    #: array stayed removed (design: the app rewrites its array whole). 0: no other writer.
+    other_writer_settle_seconds: float = 0.0
+
     @abstractmethod
     async def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         """Values of the keys that exist; absent keys are left out.
@@ -56,6 +61,12 @@ class StorageBackend(ABC):
     async def get(self, key: str, default: Any = None) -> Any:
         found = await self.get_many([key])
         return found.get(key, default)
+
+    async def read(self, key: str) -> codec.Decoded | None:
+        """Record `key` with its JSON text and the paths of properties stored as `undefined`
+        (raw data; read as absent, see codec.json_view), or None when absent. Raises like get_many."""
+        found = await self.get_many([key])
+        return codec.Decoded(found[key], codec.dumps(found[key])) if key in found else None
 
     @abstractmethod
     async def write_batch(
@@ -90,6 +101,20 @@ class StorageBackend(ABC):
         await self.write_batch({**(puts or {}), **({key: array} if array is not None else {})}, deletes,
                                index=index)
         return array is not None
+
+    async def extend_array(self, key: str, elements: list[dict]) -> int:
+        """append_to_array for many elements at once, in one atomic write (one rewrite of the
+        array, not one per element); the same duplicate rule for each. Returns how many were
+        appended."""
+        array = await self.get(key)
+        count = 0
+        for element in elements:
+            grown = appended(key, array, element)
+            if grown is not None:
+                array, count = grown, count + 1
+        if count:
+            await self.write_batch({key: array})
+        return count
 
     @abstractmethod
     async def keys(self, prefix: str = "") -> list[str]:
@@ -126,9 +151,11 @@ class StorageBackend(ABC):
         """Acquire; return an async release function. Raise LockBusyError when not waiting and held."""
 
 
-def appended(key: str, current: Any, element: dict) -> list | None:
+def appended(key: str, current: Any, element: dict,
+             view: Callable[[Any], str | None] = codec.dumps) -> list | None:
     """The array `current` (None: absent) with `element` appended, or None when an element with
-    its id is there already as the same JSON. DuplicateElementError when it differs."""
+    its id is there already as the same JSON. DuplicateElementError when it differs.
+    `view(e)`: the JSON text an element stands for (None: none), for raw arrays."""
     if not isinstance(element, dict) or not isinstance(element.get("id"), str):
         raise ValueError(f"append to {key}: the element has no string id")
     if current is None:
@@ -137,7 +164,7 @@ def appended(key: str, current: Any, element: dict) -> list | None:
         raise RecordDecodeError(key, f"expected an array, found {type(current).__name__}")
     text = codec.dumps(element)
     same = [e for e in current if isinstance(e, dict) and e.get("id") == element["id"]]
-    if any(codec.dumps(e) != text for e in same):
+    if any(view(e) != text for e in same):
         raise DuplicateElementError(f"{key} already holds a different element with id {element['id']!r}")
     return None if same else [*current, element]
 
@@ -153,14 +180,19 @@ class ArrayRecord(ABC):
     def count(self) -> int:
         return len(self.ids)
 
-    @abstractmethod
     async def item(self, index: int) -> Any:
         """Element `index`, decoded."""
+        return (await self.read_item(index)).value
 
-    async def item_json(self, index: int) -> tuple[Any, str]:
-        """Element `index`, decoded, and a JSON text of it that decodes to that same value."""
-        value = await self.item(index)
-        return value, codec.dumps(value)
+    @abstractmethod
+    async def read_item(self, index: int) -> codec.Decoded:
+        """Element `index` as JSON (its value, a JSON text of it, the paths of properties stored
+        as `undefined`); RecordDecodeError naming `key[index]` when JSON can't hold it. Only
+        that element is refused: the others are handed over as usual."""
+
+    @abstractmethod
+    async def present_ids(self, ids: Iterable[str]) -> list[str]:
+        """Those of `ids` that elements of the record hold now (read again, not as first read)."""
 
     @abstractmethod
     async def remove_items(self, ids: Iterable[str]) -> list[str]:

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 GZIP_PREFIX = "GZIP_V1:"
 Encoding = Literal["gzip", "json"]
@@ -113,33 +113,106 @@ def encode_data(value: Any, encoding: Encoding = "gzip") -> str:
     return encode_text(dumps(value), encoding)
 
 
-def decode_text(key: str, data: Any) -> str:
-    """The JSON text a DATA value holds; raises ValueError naming what is wrong."""
-    if isinstance(data, str):
-        if not data.startswith(GZIP_PREFIX):
-            return data
-        try:
-            packed = base64.b64decode(data[len(GZIP_PREFIX):], validate=True)
-        except binascii.Error as exc:
-            raise ValueError(f"GZIP_V1 payload is not valid base64 ({exc})") from None
-        try:
-            return gzip.decompress(packed).decode("utf-8")
-        except (OSError, EOFError, zlib.error) as exc:
-            raise ValueError(f"GZIP_V1 payload is not a complete gzip stream ({exc})") from None
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"GZIP_V1 payload is not UTF-8 text ({exc.reason})") from None
-    # The raw-object form: only JSON-representable values can be read losslessly.
+class _Undefined:
+    """JavaScript's `undefined` inside raw (structured-clone) data: Python has no such value, so
+    the memory backend holds this one where the browser would hold `undefined`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+
+UNDEFINED = _Undefined()
+
+
+class Decoded(NamedTuple):
+    """A stored record (or array element) read as JSON."""
+
+    value: Any
+    text: str  # a JSON text that decodes to `value`
+    #: Paths of object properties stored as `undefined` and read as absent (raw data only).
+    undefined_paths: tuple[str, ...] = ()
+
+
+class NotJson(ValueError):
+    """A raw value holds something JSON can't (the message names its path); it can't be kept
+    losslessly, so nothing is made of it."""
+
+
+def json_view(value: Any, path: str = "") -> tuple[Any, list[str]]:
+    """The JSON value a raw (structured-clone) value means, and the paths of the object
+    properties left out of it because they hold `undefined`.
+
+    The app means such a property absent: its types mark those fields optional and its own save
+    (JSON.stringify) drops them. Anything else JSON can't hold — `undefined` inside an array, a
+    Date, a Map, NaN, a class instance — raises NotJson naming its path: no meaning is guessed.
+    web/idb-bridge.mjs `jsonView` applies the same rule to real structured-clone values."""
+    absent: list[str] = []
+    return _view(value, path, absent), absent
+
+
+def _view(value: Any, path: str, absent: list[str]) -> Any:
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        raise NotJson(f"{path or 'value'} is {'NaN' if math.isnan(value) else value}")
+    if isinstance(value, list):
+        return [_view(v, f"{path}[{i}]", absent) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            inner = f"{path}.{k}" if path else str(k)
+            if v is UNDEFINED:
+                absent.append(inner)
+            else:
+                out[k] = _view(v, inner, absent)
+        return out
+    kind = "undefined" if value is UNDEFINED else type(value).__name__
+    raise NotJson(f"{path or 'value'} is {kind}")
+
+
+def decode(key: str, data: Any) -> Decoded:
+    """A DATA value read as JSON; RecordDecodeError naming the key and what is wrong."""
+    from .errors import RecordDecodeError
+
+    if not isinstance(data, str):  # the raw-object form
+        return decode_value(key, data, "raw stored value")
     try:
-        return dumps(data)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"raw stored value is not JSON ({exc})") from None
+        text = decode_text(data)
+    except ValueError as exc:
+        raise RecordDecodeError(key, str(exc)) from None
+    return Decoded(loads(key, text), text)
 
 
-def decode_data(key: str, data: Any) -> Any:
+def decode_value(key: str, value: Any, what: str) -> Decoded:
+    """A raw value (a record's, or an array element) read as JSON, as json_view reads it."""
     from .errors import RecordDecodeError
 
     try:
-        text = decode_text(key, data)
-    except ValueError as exc:
-        raise RecordDecodeError(key, str(exc)) from None
-    return loads(key, text)
+        view, absent = json_view(value)
+    except NotJson as exc:
+        raise RecordDecodeError(key, f"{what} is not JSON: {exc}") from None
+    return Decoded(view, dumps(view), tuple(absent))
+
+
+def decode_text(data: str) -> str:
+    """The JSON text a string DATA value holds; raises ValueError naming what is wrong."""
+    if not data.startswith(GZIP_PREFIX):
+        return data
+    try:
+        packed = base64.b64decode(data[len(GZIP_PREFIX):], validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"GZIP_V1 payload is not valid base64 ({exc})") from None
+    try:
+        return gzip.decompress(packed).decode("utf-8")
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(f"GZIP_V1 payload is not a complete gzip stream ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"GZIP_V1 payload is not UTF-8 text ({exc.reason})") from None
+
+
+def decode_data(key: str, data: Any) -> Any:
+    return decode(key, data).value

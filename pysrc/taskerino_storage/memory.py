@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import codec, layout
-from .backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
+from .backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate, appended
 from .errors import IndexNotArrayError, LockBusyError, QuotaExceededError, RecordDecodeError
 
 
@@ -33,6 +33,21 @@ class MemoryBackend(StorageBackend):
     # -- the interface
     async def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         return {k: codec.decode_data(k, self.records[k]["data"]) for k in keys if k in self.records}
+
+    async def read(self, key: str) -> codec.Decoded | None:
+        return codec.decode(key, self.records[key]["data"]) if key in self.records else None
+
+    async def append_to_array(self, key: str, element: dict, puts: Mapping[str, Any] | None = None,
+                              deletes: Iterable[str] = (), *, index: IndexChange | None = None) -> bool:
+        data = self.records[key]["data"] if key in self.records else None
+        if data is None or isinstance(data, str):
+            return await super().append_to_array(key, element, puts, deletes, index=index)
+        # A raw array stays raw, every element as it is (structured clone keeps what JSON can't).
+        array = appended(key, raw_elements(key, data), element, view=element_text)
+        await self.write_batch(puts, deletes, index=index)  # no await inside: atomic with the put
+        if array is not None:
+            self.put_raw(key, array)
+        return array is not None
 
     async def write_batch(self, puts: Mapping[str, Any] | None = None, deletes: Iterable[str] = (), *,
                           index: IndexChange | None = None) -> None:
@@ -95,10 +110,26 @@ def element_id(element: Any) -> str | None:
 
 
 def parse_array(key: str, data: Any) -> list:
-    value = codec.decode_data(key, data)
+    """The elements of an array record. A raw (structured-clone) array is taken as it is, so one
+    element JSON can't hold blocks only itself (read_item refuses it), never the others."""
+    value = raw_elements(key, data) if not isinstance(data, str) else codec.decode_data(key, data)
     if not isinstance(value, list):
         raise RecordDecodeError(key, f"expected an array, found {type(value).__name__}")
     return value
+
+
+def raw_elements(key: str, data: Any) -> list:
+    if not isinstance(data, list):
+        raise RecordDecodeError(key, f"expected an array, found {type(data).__name__}")
+    return data
+
+
+def element_text(element: Any) -> str | None:
+    """The JSON text an element is handed over as (codec.json_view), None when JSON can't hold it."""
+    try:
+        return codec.dumps(codec.json_view(element)[0])
+    except codec.NotJson:
+        return None
 
 
 class MemoryArrayRecord(ArrayRecord):
@@ -108,11 +139,17 @@ class MemoryArrayRecord(ArrayRecord):
         self.ids = [element_id(e) for e in self._elements]
         self._handed_over: dict[str, str] = {}  # id -> JSON text as handed over
 
-    async def item(self, index: int) -> Any:
-        element = self._elements[index]
+    async def read_item(self, index: int) -> codec.Decoded:
+        # A copy, like crossing the bridge; a raw element's `undefined` properties read as absent.
+        decoded = codec.decode_value(f"{self.key}[{index}]", self._elements[index], f"element {index}")
         if self.ids[index] is not None:
-            self._handed_over[self.ids[index]] = codec.dumps(element)
-        return codec.loads(self.key, codec.dumps(element))  # a copy, like crossing the bridge
+            self._handed_over[self.ids[index]] = decoded.text
+        return codec.Decoded(codec.loads(self.key, decoded.text), decoded.text, decoded.undefined_paths)
+
+    async def present_ids(self, ids: Iterable[str]) -> list[str]:
+        record = self.backend.records.get(self.key)
+        current = {element_id(e) for e in parse_array(self.key, record["data"])} if record else set()
+        return [i for i in dict.fromkeys(ids) if i in current]
 
     async def remove_items(self, ids: Iterable[str]) -> list[str]:
         wanted = {i for i in ids if i in self._handed_over}
@@ -123,10 +160,13 @@ class MemoryArrayRecord(ArrayRecord):
         removed, kept = [], []
         for element in current:
             eid = element_id(element)
-            if eid in wanted and codec.dumps(element) == self._handed_over[eid]:
+            if eid in wanted and element_text(element) == self._handed_over[eid]:
                 removed.append(eid)
             else:
-                kept.append(element)
+                kept.append(element)  # untouched, raw or not
         if removed:
-            await self.backend.write_batch({self.key: kept})
+            if isinstance(record["data"], str):
+                await self.backend.write_batch({self.key: kept})
+            else:  # a raw array is written back raw: the elements kept stay exactly as they are
+                self.backend.put_raw(self.key, kept)
         return removed

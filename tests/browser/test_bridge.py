@@ -124,6 +124,7 @@ def test_refuses_raw_values_json_cannot_hold(booted):
     booted.page.evaluate("""async (db) => {
         await appStore.saveValue(db, 'raw/date', {id: 's', when: new Date(0)});
         await appStore.saveValue(db, 'raw/undefined', {id: 's', gone: undefined});
+        await appStore.saveValue(db, 'raw/in-array', {id: 's', tags: ['a', undefined]});
         await appStore.saveValue(db, 'raw/fine', {id: 's', n: [1, 'x', null]});
     }""", db)
     result = booted.python(f"""
@@ -131,7 +132,7 @@ from taskerino_storage import RecordDecodeError
 from taskerino_storage.browser import open_backend
 b = await open_backend({db!r})
 out = {{}}
-for key in ["raw/date", "raw/undefined", "raw/fine"]:
+for key in ["raw/date", "raw/undefined", "raw/in-array", "raw/fine"]:
     try:
         out[key] = await b.get(key)
     except RecordDecodeError as exc:
@@ -139,7 +140,8 @@ for key in ["raw/date", "raw/undefined", "raw/fine"]:
 out
 """)
     assert "when is Date" in result["raw/date"]
-    assert "gone is undefined" in result["raw/undefined"]
+    assert result["raw/undefined"] == {"id": "s"}  # an undefined property means absent, as in the app
+    assert "tags[1] is undefined" in result["raw/in-array"]
     assert result["raw/fine"] == {"id": "s", "n": [1, "x", None]}
 
 
@@ -177,11 +179,13 @@ def test_appending_to_the_array_never_drops_an_app_write_made_meanwhile(booted):
     """The app keeps rewriting `sessions` (each write holding all its earlier ones, a few ms
     apart) while the bridge appends a rolled-back session, 20 times over: the app's last array
     is always wholly in the result (a stale read-then-write would drop its newest elements).
-    An append that keeps meeting the app's writes gives up with WriteConflictError, having
-    written nothing; most land."""
+    No append gives up: one that keeps meeting the app's writes holds the store for its last
+    attempt (the app's write waits a few ms). Whether it is still there at the end is the app's
+    affair: this writer rewrites its own array blindly, as the real app does."""
     result = booted.page.evaluate("""async () => {
         const { openBridge } = await import('/idb-bridge.mjs');
         const misses = [];
+        const appended = [];
         let landed = 0;
         for (let round = 0; round < 20; round++) {
             const db = 'append-race-' + round + '-' + Math.random().toString(36).slice(2);
@@ -197,11 +201,7 @@ def test_appending_to_the_array_never_drops_an_app_write_made_meanwhile(booted):
                 }
             })();
             for (let k = 0; k < round % 5; k++) await new Promise((r) => setTimeout(r, 1));
-            try {
-                await bridge.appendToArray('sessions', JSON.stringify({ id: 'rolled-back' }), [], []);
-            } catch (e) {
-                if (e.name !== 'WriteConflictError') throw e;
-            }
+            appended.push(await bridge.appendToArray('sessions', JSON.stringify({ id: 'rolled-back' }), [], []));
             stop = true;
             await writer;
             const final = JSON.parse(await appStore.load(db, 'sessions'));
@@ -211,7 +211,7 @@ def test_appending_to_the_array_never_drops_an_app_write_made_meanwhile(booted):
             if (lost) misses.push({ round, lost, written: app.length });
             bridge.close();
         }
-        return { misses, landed };
+        return { misses, landed, appended };
     }""")
     assert result["misses"] == []
-    assert result["landed"] >= 10, result
+    assert result["appended"] == [1] * 20, result

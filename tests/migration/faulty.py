@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from taskerino_storage import codec
 from taskerino_storage.backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
 from taskerino_storage.memory import MemoryBackend
 
@@ -100,9 +101,14 @@ class FaultyArrayRecord(ArrayRecord):
     def __init__(self, backend: FaultyBackend, inner: ArrayRecord):
         self.backend, self.inner, self.key, self.ids = backend, inner, inner.key, inner.ids
 
-    async def item(self, index: int) -> Any:
+    async def read_item(self, index: int) -> codec.Decoded:
         await self.backend._op(("item", index))
-        return await self.inner.item(index)
+        return await self.inner.read_item(index)
+
+    async def present_ids(self, ids: Iterable[str]) -> list[str]:
+        ids = list(ids)
+        await self.backend._op(("present_ids", ids))
+        return await self.inner.present_ids(ids)
 
     async def remove_items(self, ids: Iterable[str]) -> list[str]:
         ids = list(ids)

@@ -260,13 +260,13 @@ class SlowFirstSession(FaultyBackend):
 
     async def open_array(self, key):
         array = await super().open_array(key)
-        item_json = array.item_json
+        read_item = array.read_item
 
         async def slow(index):
             for _ in range(50 if index == 0 else 0):
                 await asyncio.sleep(0)
-            return await item_json(index)
-        array.item_json = slow
+            return await read_item(index)
+        array.read_item = slow
         return array
 
 
@@ -352,3 +352,84 @@ async def test_a_leftover_legacy_copy_goes_when_the_app_edited_the_chunked_sessi
     assert legacy_copies(backend) == {}
     assert json_equal(await m.load_session(S[0]["id"]), edited)  # the app's edit kept
     assert json_equal(decoded(backend, backup)["session"], S[0])  # the original kept in its backup
+
+
+# --- the app's saves put removed copies back (issue: a batch that reports success leaves them)
+
+class AppSavesBehind(MemoryBackend):
+    """The app rewrites its whole `sessions` array from a read made before our rewrite: right
+    after each of the first `saves` array rewrites, the array as it was before comes back."""
+
+    other_writer_settle_seconds = 0.001
+
+    def __init__(self, saves: int, **kw):
+        super().__init__(**kw)
+        self.saves = saves
+
+    async def open_array(self, key):
+        array = await super().open_array(key)
+        remove_items = array.remove_items
+
+        async def remove_then_app_saves(ids):
+            before = self.raw(key)
+            removed = await remove_items(ids)
+            if removed and self.saves > 0:
+                self.saves -= 1
+                self.put_raw(key, before)
+            return removed
+        array.remove_items = remove_then_app_saves
+        return array
+
+
+def app_saving_store(saves: int) -> AppSavesBehind:
+    backend = AppSavesBehind(saves)
+    backend.records = store_with(array=deep(S[:6])).records
+    return backend
+
+
+async def test_copies_an_app_save_puts_back_are_removed_again():
+    backend = app_saving_store(saves=2)
+    result = await migrator(backend).migrate_all_sessions()
+    assert (result.migrated, result.legacy_copies_left, result.success) == (6, [], True)
+    assert decoded(backend, "sessions") == []
+    await check_fully_migrated(backend, S[:6])
+
+
+async def test_copies_the_app_keeps_putting_back_are_named_and_their_markers_left_unverified():
+    backend = app_saving_store(saves=100)
+    result = await migrator(backend).migrate_all_sessions()
+    migrated = sorted(r.session_id for r in result.results if r.success and not r.skipped)
+    assert len(migrated) == 6 and result.legacy_copies_left == migrated
+    assert [s["id"] for s in decoded(backend, "sessions") if s["id"] in migrated] == [
+        s["id"] for s in S[:6] if s["id"] in migrated]  # still there, as they were
+    for sid in migrated:
+        assert decoded(backend, layout.migration_marker_key(sid))["verifiedAt"] is None
+        warnings = next(r.warnings for r in result.results if r.session_id == sid)
+        assert any("put it back" in w for w in warnings)
+    assert set((await check_every_session_readable(backend, S[:6])).values()) == {"chunked"}
+    # A run once the app is quiet finishes them.
+    backend.saves = 0
+    rerun = await migrator(backend, now=ticking_clock()).migrate_all_sessions()
+    assert rerun.legacy_copies_left == [] and legacy_copies(backend).keys().isdisjoint(migrated)
+
+
+@pytest.mark.parametrize("option", ["skip_backup", "skip_verification"])
+async def test_legacy_copies_kept_on_purpose_are_named_too(option):
+    backend = store_with(array=deep(S[:3]), records=deep(S[3:5]))
+    result = await migrator(backend).migrate_all_sessions({option: True})
+    migrated = sorted(r.session_id for r in result.results if r.success and not r.skipped)
+    assert migrated and result.legacy_copies_left == migrated
+
+
+async def test_a_record_changed_while_migrating_is_named_as_left():
+    backend = store_with(records=deep(S[:2]))
+    key = layout.legacy_session_key(S[0]["id"])
+    real_write = backend.write_batch
+
+    async def app_edits_after_first_write(puts=None, deletes=(), *, index=None):
+        await real_write(puts, deletes, index=index)
+        if index is not None and index.session_id == S[0]["id"]:
+            backend.put_raw(key, codec.encode_data(deep(S[0]) | {"name": "edited by the app"}))
+    backend.write_batch = app_edits_after_first_write
+    result = await migrator(backend).migrate_all_sessions()
+    assert result.legacy_copies_left == [S[0]["id"]]

@@ -194,7 +194,7 @@ async def test_results_and_options_speak_camel_case():
     backend = store_with(records=deep([C]))
     result = (await migrator(backend).migrate_session_to_chunked(C["id"])).to_dict()
     assert set(result) == {"sessionId", "name", "success", "skipped", "resumed", "dryRun", "backupPath",
-                           "chunkCounts", "bytesBefore", "bytesAfter", "durationMs", "warnings", "error"}
+                           "chunkCounts", "bytesBefore", "bytesAfter", "durationMs", "warnings", "error", "legacyCopyLeft"}
     options = MigrationOptions.from_mapping({"dryRun": True, "skipBackup": True, "backupRetentionDays": 3})
     assert options.to_dict() == {"dryRun": True, "verbose": False, "skipVerification": False,
                                  "skipBackup": True, "backupRetentionDays": 3}

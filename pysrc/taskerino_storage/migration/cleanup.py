@@ -1,21 +1,30 @@
 """cleanup_old_backups: delete backups nobody can need any more. A backup goes only when ALL hold:
   - it expired: backupCreatedAt + retention_days < now, and its expiresAt < now
-  - its session is in chunked storage and its marker has verifiedAt (verified, legacy copy gone)
+  - its session is in chunked storage (metadata with storageVersion 1)
+  - that session loads whole: every record its metadata names is present and decodes
   - no legacy copy of the session remains (and the `sessions` array could be read to tell)
-Without confirm it only reports what it would delete.
+Who migrated the session does not matter: backups in the same envelope written by the original
+TypeScript tool or by the app's own migrateFromLegacy have no marker and go by the same rule.
+Every expired backup kept is listed with its reason. Without confirm it only reports.
 """
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
+from .. import layout
+from ..errors import StorageError
+from ..session_errors import InvalidSessionError
+from ..session_records import KEYED_PARTS, part_keys
 from .backups import describe_backups, parse_iso
 from .errors import InvalidArgumentError
-from .legacy import find_legacy_copies
+from .legacy import LegacyInventory, find_legacy_copies, is_chunked_metadata
 from .locks import batch_lock
-from .markers import read_marker
-from .options import BackupInfo, CleanupResult, require_days
+from .options import BackupInfo, CleanupResult, KeptBackup, require_days
 from .runtime import Runtime
+
+# How legacy.open_sessions_array ends its problem; the reason here says what happened instead.
+_ARRAY_PROBLEM_TAIL = "; the sessions in it were left as they are"
 
 
 async def cleanup(rt: Runtime, retention_days: object = 30, confirm: object = False) -> CleanupResult:
@@ -29,22 +38,72 @@ async def cleanup(rt: Runtime, retention_days: object = 30, confirm: object = Fa
         keys = await backend.keys("sessions/")
         backups = await describe_backups(backend, keys)
         inventory = await find_legacy_copies(backend, keys)
-        deletable = []
-        if not inventory.problems:  # an unreadable array might hold copies: delete nothing
-            settled: dict[str, bool] = {}
-            for info in backups:
-                if not _expired(info, days, rt):
-                    continue
-                sid = info.session_id
-                if sid not in settled:
-                    marker = await read_marker(backend, sid)
-                    settled[sid] = (sid not in inventory.ids() and await rt.is_chunked(sid)
-                                    and marker is not None and marker.get("verifiedAt") is not None)
-                if settled[sid]:
-                    deletable.append(info.path)
+        unreadable = _array_reason(inventory)  # an unreadable array might hold copies: delete nothing
+        present = set(keys)
+        verdicts: dict[str, str | None] = {}  # session id -> why its expired backups stay, or None
+        deletable: list[str] = []
+        kept_expired: list[KeptBackup] = []
+        for info in backups:
+            if not _expired(info, days, rt):
+                continue
+            sid = info.session_id
+            if sid not in verdicts:
+                verdicts[sid] = unreadable or await _why_keep(rt, sid, inventory, present)
+            if verdicts[sid] is None:
+                deletable.append(info.path)
+            else:
+                kept_expired.append(KeptBackup(info.path, verdicts[sid]))
         if confirm and deletable:
             await backend.write_batch(deletes=deletable)
-    return CleanupResult(deleted=deletable, kept=len(backups) - len(deletable), dry_run=not confirm)
+    return CleanupResult(deleted=deletable, kept=len(backups) - len(deletable), dry_run=not confirm,
+                         kept_expired=kept_expired)
+
+
+def _array_reason(inventory: LegacyInventory) -> str | None:
+    if not inventory.problems:
+        return None
+    problems = "; ".join(p.removesuffix(_ARRAY_PROBLEM_TAIL) for p in inventory.problems)
+    return (f"the sessions array cannot be read ({problems}), so whether it still holds a copy "
+            "cannot be told; nothing was deleted")
+
+
+async def _why_keep(rt: Runtime, sid: str, inventory: LegacyInventory, present: set[str]) -> str | None:
+    """Why the expired backups of session `sid` must stay; None when they may go. `present`:
+    every key under sessions/, listed in the same pass as the backups."""
+    copies = [c.where for c in inventory.copies if c.session_id == sid]
+    if copies:
+        return f"a legacy copy of the session remains ({', '.join(copies)}); migrate it first"
+    not_chunked = ("its session is not in chunked storage (nor in legacy form), so this backup "
+                   "may be its only copy")
+    try:
+        metadata = await rt.chunked.load_metadata(sid)
+    except InvalidSessionError:  # an id no chunked session can have
+        return not_chunked
+    except StorageError as exc:
+        return f"its chunked session cannot be read whole: {exc}"
+    if not is_chunked_metadata(metadata):
+        return not_chunked
+    if metadata.get("id") != sid:
+        return (f"its chunked session cannot be read whole: {layout.metadata_key(sid)!r} holds "
+                f"session {metadata.get('id')!r}, not {sid!r}")
+    try:
+        missing = [key for key in _named_keys(sid, metadata) if key not in present]
+        if missing:
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            return f"its chunked session cannot be read whole: record {missing[0]!r} is missing{more}"
+        if await rt.chunked.load_full_session(sid) is None:  # deleted since it was listed
+            return not_chunked
+    except StorageError as exc:  # undecodable or misshapen records (RecordDecodeError, SessionLayoutError)
+        return f"its chunked session cannot be read whole: {exc}"
+    return None
+
+
+def _named_keys(sid: str, metadata: dict) -> list[str]:
+    """The records `metadata` says exist: every chunk of its manifest and each part whose has*
+    flag is true. (contextItems has no flag: its record exists only when the session had them.)"""
+    optional = {part.key(sid) for part in KEYED_PARTS
+                if part.flag is None or metadata.get(part.flag) is not True}
+    return [key for key in part_keys(metadata) if key not in optional]
 
 
 def _expired(info: BackupInfo, days: int, rt: Runtime) -> bool:

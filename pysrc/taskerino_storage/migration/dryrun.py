@@ -43,6 +43,11 @@ class DryRunBackend(StorageBackend):
             self.deleted.discard(key)
             self.overlay[key] = value
 
+    async def read(self, key: str) -> codec.Decoded | None:
+        if key in self.overlay:
+            return codec.Decoded(self.overlay[key], codec.dumps(self.overlay[key]))
+        return None if key in self.deleted else await self.real.read(key)
+
     async def keys(self, prefix: str = "") -> list[str]:
         real = {k for k in await self.real.keys(prefix) if k not in self.deleted}
         return sorted(real | {k for k in self.overlay if k.startswith(prefix)})
@@ -65,13 +70,14 @@ class DryRunArrayRecord(ArrayRecord):
         self.real, self.key, self.ids = real, real.key, real.ids
         self._handed_over: set[str] = set()
 
-    async def item(self, index: int) -> Any:
-        return (await self.item_json(index))[0]
-
-    async def item_json(self, index: int) -> tuple[Any, str]:
+    async def read_item(self, index: int) -> codec.Decoded:
         if self.ids[index] is not None:
             self._handed_over.add(self.ids[index])
-        return await self.real.item_json(index)
+        return await self.real.read_item(index)
+
+    async def present_ids(self, ids: Iterable[str]) -> list[str]:
+        """As they would be after remove_items: the elements handed over would be gone."""
+        return [i for i in await self.real.present_ids(ids) if i not in self._handed_over]
 
     async def remove_items(self, ids: Iterable[str]) -> list[str]:
         return [i for i in dict.fromkeys(ids) if i in self._handed_over]

@@ -7,9 +7,11 @@ with their array copies still there, and the next run finishes them (SessionJob.
 """
 from __future__ import annotations
 
+import asyncio
 from time import perf_counter
 
 from .. import layout
+from ..backend import ArrayRecord
 from ..errors import StorageError
 from .errors import InsufficientSpaceError, UnknownSessionError, UnmigratableSessionError
 from .legacy import LegacyCopy, find_chunked_ids, find_legacy_copies, js_round_percent
@@ -19,6 +21,9 @@ from .pipeline import InOrder, run_overlapped
 from .runtime import Runtime, require_session_id
 from .session_job import SessionJob, mark_removed, settle_marker
 from .space import SpaceCheck
+
+
+REMOVAL_ROUNDS = 4  # removals of the array copies, while the app's saves put them back
 
 
 async def migrate_one(rt: Runtime, session_id: object, options: MigrationOptions,
@@ -90,20 +95,28 @@ async def migrate_all(rt: Runtime, options: MigrationOptions) -> BatchMigrationR
             if result is None or isinstance(result.cause, InsufficientSpaceError):
                 batch.not_migrated.append(group[0].session_id or group[0].where)
 
+        left_in_array: list[str] = []
         if deferred:
+            ids = [j.session_id for j in deferred]
             try:
-                removed = await inventory.array.remove_items([j.session_id for j in deferred])
+                removed = await remove_array_copies(inventory.array, ids, 0.0 if options.dry_run
+                                                    else rt.backend.other_writer_settle_seconds)
+                left_in_array = await inventory.array.present_ids(ids)
             except StorageError as exc:
+                left_in_array = ids
                 batch.errors.append(SessionError(layout.LEGACY_SESSIONS_KEY, (
                     f"The migrated sessions could not be removed from the sessions array ({exc}); "
                     "they are safe in chunked storage. Run the migration again to finish.")))
             else:
                 try:
-                    await mark_removed(rt.store(options.dry_run), deferred, removed, rt.now_iso())
+                    await mark_removed(rt.store(options.dry_run), deferred,
+                                       [i for i in removed if i not in left_in_array], rt.now_iso())
                 except StorageError as exc:
                     batch.errors.append(SessionError(layout.LEGACY_SESSIONS_KEY, (
                         f"The migrated sessions were removed from the sessions array, but their "
                         f"markers could not be marked verified ({exc}); the next run does it.")))
+        batch.legacy_copies_left = sorted(
+            set(left_in_array) | {r.session_id for r in batch.results if r.legacy_copy_left and not r.error})
 
         for result in batch.results:
             if result.error:
@@ -120,6 +133,24 @@ async def migrate_all(rt: Runtime, options: MigrationOptions) -> BatchMigrationR
                                    f"{len(batch.errors)} errors", 100)
     batch.duration_ms = round((perf_counter() - started) * 1000, 3)
     return batch
+
+
+async def remove_array_copies(array: ArrayRecord, ids: list[str], settle_seconds: float) -> list[str]:
+    """Remove the migrated sessions' copies from the `sessions` array (only those still exactly
+    as handed over); returns the ids removed.
+
+    The app saves its array whole: a save it began before our rewrite (read, change, write)
+    lands after it and puts every removed copy back, unchanged. So, `settle_seconds` later, the
+    removal is made again — it then finds those copies exactly as handed over and removes them —
+    until none came back (at most REMOVAL_ROUNDS times). See docs/design.md, "The app's saves"."""
+    removed = await array.remove_items(ids)
+    back = removed
+    for _ in range(REMOVAL_ROUNDS - 1):
+        if not settle_seconds or not back:
+            break
+        await asyncio.sleep(settle_seconds)
+        back = await array.remove_items(removed)
+    return removed
 
 
 async def _migrate_group(rt: Runtime, group: list[LegacyCopy], options: MigrationOptions,

@@ -36,15 +36,16 @@ class LegacyCopy:
     def source(self) -> dict:
         return {"layout": self.layout, "key": self.key}
 
-    async def load(self, backend: StorageBackend) -> tuple[Any, str]:
-        """The stored value and a JSON text of it (codec.dumps, or the text it was parsed from);
-        RecordDecodeError when it cannot be decoded, KeyError when gone."""
+    async def load(self, backend: StorageBackend) -> codec.Decoded:
+        """The stored value as JSON (codec.Decoded: with a JSON text of it, and the paths of
+        properties stored as `undefined`, read as absent); RecordDecodeError when it cannot be
+        decoded, KeyError when gone."""
         if self.layout == "array":
-            return await self.array.item_json(self.index)
-        found = await backend.get_many([self.key])
-        if self.key not in found:
+            return await self.array.read_item(self.index)
+        found = await backend.read(self.key)
+        if found is None:
             raise KeyError(self.key)
-        return found[self.key], codec.dumps(found[self.key])
+        return found
 
 
 @dataclass

@@ -105,6 +105,9 @@ class SessionMigrationResult(Plain):
     duration_ms: float = 0.0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    #: The session is in chunked storage but its legacy copy was kept (it changed meanwhile, or
+    #: skipBackup / skipVerification): a later run removes it. Array copies: see the batch's.
+    legacy_copy_left: bool = False
     cause: Exception | None = _internal()  # the exception behind `error`, for load_session
 
 
@@ -127,6 +130,9 @@ class BatchMigrationResult(Plain):
     success: bool = False
     stopped: str | None = None  # why the batch stopped early (free space); rerun to go on
     not_migrated: list[str] = field(default_factory=list)  # left for the next run when stopped
+    #: Migrated sessions whose legacy copy is still stored (the app changed or wrote it back
+    #: meanwhile, or skipBackup / skipVerification): safe in chunked storage; run again to finish.
+    legacy_copies_left: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -156,7 +162,16 @@ class RollbackResult(Plain):
 
 
 @dataclass
+class KeptBackup(Plain):
+    """An expired backup cleanup kept, and why (what to do for it to go)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
 class CleanupResult(Plain):
     deleted: list[str] = field(default_factory=list)  # deleted, or (dry run) would be
-    kept: int = 0
+    kept: int = 0  # every backup kept, expired or not
     dry_run: bool = True
+    kept_expired: list[KeptBackup] = field(default_factory=list)  # the expired ones kept, with why

@@ -1,7 +1,7 @@
 """One session's migration from one legacy copy: the single command, the batch and on-demand
 loading all run this, and a dry run runs it too, on an overlay store.
 
-Fresh migration, each step safe to die after:
+Fresh migration, each step safe to die after (invariants: docs/design.md):
   1. load the legacy copy; check it can be a session; collect validation warnings
   2. plan the chunked records (ChunkedSessionStorage.plan_save), the backup and the marker
   3. ONE write_batch: chunks, metadata, index entry, backup, marker — the chunked form appears
@@ -113,7 +113,7 @@ class SessionJob:
         migrated meanwhile (on demand), which leaves nothing to do."""
         where = self.copy.where
         try:
-            value, text = await self.copy.load(self.store)
+            value, text, undefined_paths = await self.copy.load(self.store)
         except RecordDecodeError as exc:
             raise UnmigratableSessionError(
                 f"{where} cannot be decoded ({exc.reason}); it was left as it is.") from None
@@ -134,6 +134,8 @@ class SessionJob:
             raise UnmigratableSessionError(
                 f"{where} holds a session whose id is {value['id']!r}, not {self.copy.session_id!r}; "
                 "it was left as it is.")
+        for path in undefined_paths:  # the app means these absent (codec.json_view)
+            self.warn(f"{path} was undefined; stored as absent")
         self.session = value
         self.checksum = session_checksum(value)
         self.result.session_id = value["id"]
@@ -168,6 +170,7 @@ class SessionJob:
         if self.options.skip_verification:
             self.warn("Verification skipped: the legacy copy was kept, as the only verified copy. "
                       "Run the migration again without skipVerification to verify and finish.")
+            self.result.legacy_copy_left = True
             return
         try:  # 4.
             loaded = await self.chunked.load_full_session(sid, expected=list(plan.puts))  # not the backup
@@ -182,6 +185,7 @@ class SessionJob:
         if self.options.skip_backup:
             self.warn("Backup skipped: the legacy copy was kept, as the only backup. Run the "
                       "migration again without skipBackup to back it up and finish.")
+            self.result.legacy_copy_left = True
             return
         await self.remove_legacy_copy()  # 5.
 
@@ -243,6 +247,7 @@ class SessionJob:
         if self.options.skip_backup or self.options.skip_verification:
             self.warn("The legacy copy was kept (skipBackup/skipVerification); run again without "
                       "them to finish.")
+            self.result.legacy_copy_left = True
             return
         if self.copy.layout == "array":
             if self.deferred is not None:
@@ -253,6 +258,7 @@ class SessionJob:
             else:
                 removed = await self.copy.array.remove_items([self.session_id])
                 await mark_removed(self.store, [self], removed, self.rt.now_iso())
+                self.result.legacy_copy_left = self.session_id not in removed
             return
         key = self.copy.key
         try:
@@ -262,6 +268,7 @@ class SessionJob:
         if key in current and session_checksum(current[key]) != self.checksum:
             self.warn(f"{key} changed while the session was migrated, so it was kept; run the "
                       "migration again to finish.")
+            self.result.legacy_copy_left = True
             return
         marker_key = layout.migration_marker_key(self.session_id)
         puts = {marker_key: verified(self.marker, self.rt.now_iso())} if self.marker else {}
@@ -290,6 +297,7 @@ class SessionJob:
             if self.result.backup_path is None:
                 if self.options.skip_backup:
                     self.warn("Backup skipped: the legacy copy was kept, as the only backup.")
+                    self.result.legacy_copy_left = True
                     return
                 await self.back_up(metadata)
             await self.remove_legacy_copy()
@@ -362,7 +370,8 @@ async def mark_removed(store: StorageBackend, jobs: list[SessionJob], removed: l
     for job in jobs:
         if job.session_id not in removed_ids:
             job.warn(f"{job.copy.where} was not removed from the sessions array: it changed while "
-                     "the session was migrated, or is gone already. Run the migration again to finish.")
+                     "the session was migrated, or another writer (the app) put it back. It is safe "
+                     "in chunked storage; run the migration again to finish.")
 
 
 async def settle_marker(rt: Runtime, store: StorageBackend, session_id: str) -> str | None:
