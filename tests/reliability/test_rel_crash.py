@@ -1,7 +1,8 @@
 """Crash: a batch migration of generated sessions in a persistent Chromium profile, the browser
 killed (SIGKILL, every process of that profile) at a seeded random moment; reopened, every
 session reads back equal to its original from its legacy or chunked form; a rerun completes,
-everything migrated exactly once (session-index ids unique, one backup per session).
+everything migrated exactly once (session-index ids unique, one backup per session). One session of
+each trial is a raw `sessions/{id}` record with `undefined` properties, as old app versions stored it.
 
 Each trial refills the database (one transaction), starts the batch, waits for a seeded random
 progress point (plus a random few ms), kills, reopens, checks, reruns to the end and checks
@@ -114,10 +115,24 @@ def check_and_rerun(booted, db, n, seed, before):
     return after, rerun
 
 
+# One session of the array moves to a raw (structured-clone) `sessions/{id}` record, as old app
+# versions stored it, with properties holding `undefined` (read as absent: docs/design.md). Its
+# JSON view is the original, so every check below holds it to the original, exactly.
+RAW_WITH_UNDEFINED = """async (db) => {
+    const sessions = JSON.parse(await appStore.load(db, 'sessions'));
+    const index = sessions.findIndex((s) => s && typeof s.id === 'string');
+    const [session] = sessions.splice(index, 1);
+    await appStore.save(db, 'sessions', JSON.stringify(sessions), 'gzip');
+    await appStore.saveValue(db, 'sessions/' + session.id, { ...session, draftNote: undefined, pausedAtLegacy: undefined });
+    return session.id;
+}"""
+
+
 def trial(browser_type, launch_args, context, booted, profile, web_url, db, rng, n, seed, label):
     """One crash trial on database `db`; returns the (reopened) context and page."""
     target, extra_ms = rng.randint(0, 100), rng.randint(0, 400)
     assert fill(booted, db, n, seed) == n
+    booted.page.evaluate(RAW_WITH_UNDEFINED, db)
     booted.page.evaluate(START, db)
     booted.page.wait_for_function("(p) => window.__percent >= p || window.__done !== undefined", arg=target)
     time.sleep(extra_ms / 1000)

@@ -99,9 +99,8 @@ async def migrate_all(rt: Runtime, options: MigrationOptions) -> BatchMigrationR
         if deferred:
             ids = [j.session_id for j in deferred]
             try:
-                removed = await remove_array_copies(inventory.array, ids, 0.0 if options.dry_run
-                                                    else rt.backend.other_writer_settle_seconds)
-                left_in_array = await inventory.array.present_ids(ids)
+                removed, left_in_array = await remove_array_copies(
+                    inventory.array, ids, 0.0 if options.dry_run else rt.backend.other_writer_settle_seconds)
             except StorageError as exc:
                 left_in_array = ids
                 batch.errors.append(SessionError(layout.LEGACY_SESSIONS_KEY, (
@@ -135,22 +134,27 @@ async def migrate_all(rt: Runtime, options: MigrationOptions) -> BatchMigrationR
     return batch
 
 
-async def remove_array_copies(array: ArrayRecord, ids: list[str], settle_seconds: float) -> list[str]:
+async def remove_array_copies(array: ArrayRecord, ids: list[str],
+                              settle_seconds: float) -> tuple[list[str], list[str]]:
     """Remove the migrated sessions' copies from the `sessions` array (only those still exactly
-    as handed over); returns the ids removed.
+    as handed over). Returns the ids removed, and those of `ids` still in the array at the end.
 
     The app saves its array whole: a save it began before our rewrite (read, change, write)
-    lands after it and puts every removed copy back, unchanged. So, `settle_seconds` later, the
-    removal is made again — it then finds those copies exactly as handed over and removes them —
-    until none came back (at most REMOVAL_ROUNDS times). See docs/design.md, "The app's saves"."""
+    lands after it and puts the removed copies back, unchanged. So `settle_seconds` after each
+    removal, the array is checked, and what came back is removed again (it is still exactly as
+    handed over), at most REMOVAL_ROUNDS times. The last look comes a settle after the last
+    removal, so what it finds left is what a save shorter than that left. See docs/design.md,
+    "The app's saves"."""
     removed = await array.remove_items(ids)
-    back = removed
-    for _ in range(REMOVAL_ROUNDS - 1):
-        if not settle_seconds or not back:
+    pending = removed
+    for round_ in range(REMOVAL_ROUNDS):
+        if not settle_seconds or not pending:
             break
         await asyncio.sleep(settle_seconds)
-        back = await array.remove_items(removed)
-    return removed
+        pending = await array.present_ids(pending)
+        if pending and round_ < REMOVAL_ROUNDS - 1:
+            await array.remove_items(pending)
+    return removed, await array.present_ids(ids)
 
 
 async def _migrate_group(rt: Runtime, group: list[LegacyCopy], options: MigrationOptions,

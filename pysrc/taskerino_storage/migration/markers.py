@@ -6,7 +6,8 @@ backupKey (null with skipBackup) names the backup of the original; checksum is t
 (checksum.session_checksum). chunkedUpdatedAt is the updatedAt the migration gave the metadata:
 while the metadata still has it, nobody saved the chunked session since, so a difference from the
 original is the migration's fault, never an edit to keep. verifiedAt stays null until the chunked form was verified equal to
-the original AND the legacy copy was removed; only then may cleanup delete expired backups.
+the original AND the legacy copy was removed (a record of what happened; cleanup judges from the stored data
+itself, whoever migrated: docs/design.md).
 It lives under sessions/{id}/ so the app's delete_session takes it along; saving and loading
 the session ignore it.
 """
