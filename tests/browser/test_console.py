@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-
 from browser.harness import fresh_db, open_booted_page
 
 
@@ -135,7 +134,7 @@ def test_embedding_module_from_another_page(browser, web_url):
     context.add_init_script(path=str(__import__("pathlib").Path(__file__).with_name("app_style.js")))
     db = fresh_db()
     html = f"""<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
-      import {{ loadChunkedMigration }} from '/taskerino-migration.mjs';
+      import {{ loadChunkedMigration }} from '/lib/taskerino-migration.mjs';
       window.api = loadChunkedMigration({{ dbName: '{db}', log: false }});
     </script>"""
     context.route(f"{web_url}/embedded.html", lambda route: route.fulfill(body=html, content_type="text/html"))
@@ -154,7 +153,7 @@ def test_embedding_module_from_another_page(browser, web_url):
     # A second loader (another database) shares the page's Python, and keeps to its database.
     other = fresh_db()
     second = page.evaluate("""async (db) => {
-        const { loadChunkedMigration } = await import('/taskerino-migration.mjs');
+        const { loadChunkedMigration } = await import('/lib/taskerino-migration.mjs');
         const b = loadChunkedMigration({ dbName: db, log: false });
         await b.ready;
         await b.fillDemo(3);

@@ -9,7 +9,7 @@ import json
 
 from browser.harness import fresh_db
 from reliability.reliability_helpers import FINGERPRINT, LONG, RUN_MIGRATION
-from taskerino_storage.samples import generate_sessions
+from taskerino_storage.testing.samples import generate_sessions
 
 BIG_MB = 50 if LONG else 8
 
@@ -165,9 +165,9 @@ async (db) => {
 CHECK_MIGRATED = """
 import json
 from js import window
-from taskerino_storage.browser import open_backend
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.jsoncompare import json_equal
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
+from taskerino_storage.session.compare import json_equal
 backend = await open_backend(DB)
 storage = ChunkedSessionStorage(backend)
 out = {}
