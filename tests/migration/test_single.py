@@ -1,7 +1,13 @@
 """migrate_session_to_chunked and load_session: one session, both layouts, every safety rule."""
 import pytest
-from taskerino_storage.errors import (DataIntegrityError, InsufficientSpaceError, InvalidArgumentError,
-                                     SessionNotFoundError, UnknownSessionError, UnmigratableSessionError)
+from taskerino_storage.errors import (
+    DataIntegrityError,
+    InsufficientSpaceError,
+    InvalidArgumentError,
+    SessionNotFoundError,
+    UnknownSessionError,
+    UnmigratableSessionError,
+)
 from taskerino_storage.migration import MigrationOptions, commands
 from taskerino_storage.session import layout
 from taskerino_storage.session.checksum import session_checksum

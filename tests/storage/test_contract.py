@@ -1,8 +1,8 @@
 """The storage contract on the in-memory backend (CPython). tests/browser runs it on IndexedDB."""
 import pytest
+from taskerino_storage import MemoryBackend
 from taskerino_storage.testing import contract as storage_contract
 from taskerino_storage.testing.memory_app_store import MemoryAppStore
-from taskerino_storage import MemoryBackend
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "json"])

@@ -11,11 +11,9 @@
 import { GZIP_PREFIX } from "./gzip-codec.mjs";
 
 const DB_VERSION = 1;
-const INDEX_KEY = "session-index";
+const INDEX_KEY = "session-index"; // read and written only as Python's index edit says (IndexChange.edit)
 const CONFLICT = Symbol("conflict");
 const OPTIMISTIC_ATTEMPTS = 4; // then writeGuarded holds the store for one attempt that can't conflict
-/** Records written as plain JSON even when encoding is "gzip": sessions' metadata. */
-const PLAIN_KEY = /^sessions\/[^/]+\/metadata$/;
 
 /** Open (or create, with the app's two stores) a Taskerino database at version 1. */
 export function openDatabase(name = "taskerino-db") {
@@ -240,7 +238,7 @@ async function arrayElements(key, data) {
 async function arrayData(key, data0, elements, encodeRecord) {
   if (data0 !== undefined && typeof data0 !== "string") return elements;
   requireWritable(key, elements);
-  return encodeRecord(key, JSON.stringify(elements));
+  return encodeRecord(JSON.stringify(elements));
 }
 
 /** Refuse to rewrite array `key` holding an element JSON.stringify would silently change (Infinity → null). */
@@ -346,11 +344,8 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
   if (!db.objectStoreNames.contains(storeName)) {
     throw new Error(`database ${db.name} has no object store ${storeName}`);
   }
-  // A session's metadata record is small (a few KB, gzip saves little) and is what every
-  // listing reads, once per session: it is written as plain JSON (a DATA form the app reads),
-  // as decompressing it cost ~1 ms per record, 90% of a listing's time.
-  const encodeRecord = encoding === "json" ? async (key, text) => text
-    : async (key, text) => (PLAIN_KEY.test(key) ? text : gzipData(text));
+  /** DATA for a JSON text, in `form` ("gzip" | "json"; the bridge's encoding by default). */
+  const encodeRecord = async (text, form = encoding) => (form === "json" ? text : gzipData(text));
 
   /**
    * Rewrite an array record with `change(data, load) -> {removed, kept}` (`data`: the DATA read,
@@ -480,35 +475,43 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
 
   const readOutside = (key) => readData(db, storeName, key);
 
+  /** The session-index as stored: its DATA and JSON text (both undefined when absent). */
   async function readIndex(read) {
     const data = await read(INDEX_KEY);
-    if (data === undefined) return { data, ids: [] };
-    return { data, ids: parseArray(INDEX_KEY, await decodeData(data), "IndexNotArrayError") };
+    if (data === undefined) return { data, text: undefined };
+    const decoded = await decodeData(data);
+    if (typeof decoded === "string") return { data, text: decoded };
+    if (decoded.error === undefined) return { data, text: decoded.text };
+    throw namedError("IndexNotArrayError", `${INDEX_KEY} cannot be decoded: ${decoded.error}`);
+  }
+
+  /** Python's index edit on the index's text: its new text, or undefined when unchanged. */
+  function editIndex(indexEdit, text) {
+    const [status, value, message] = indexEdit(text);
+    if (status !== "ok") throw namedError(value, message);
+    return value ?? undefined;
   }
 
   /**
-   * Deletes and puts with the session-index changed by `indexChange` ["add" | "remove", id] (or
-   * not) and the guards `moreGuards(read)` returns, computed from records read with `read(key)`,
+   * Deletes and puts with the session-index changed by `indexEdit(text) -> ["ok", new text or
+   * undefined] | ["error", name, message]` (Python's rule, IndexChange.edit; or no change) and
+   * the guards `moreGuards(read)` returns, computed from records read with `read(key)`,
    * so that another writer's change to them is never lost. First optimistically: computed from
    * plain reads and committed only if those records are still as read (commit), recomputed after
    * each conflict. An app that writes them again and again can win every such race: then one
    * last attempt holds the store (holdStore) and cannot conflict.
    */
-  async function writeGuarded(encoded, deletes, indexChange, moreGuards = async () => []) {
+  async function writeGuarded(encoded, deletes, indexEdit, moreGuards = async () => []) {
+    const indexChange = Boolean(indexEdit);
     const plan = async (read, index) => {
       const guards = await moreGuards(read);
-      let ids, data;
+      let text, data;
       if (indexChange) {
-        const [op, id] = indexChange;
-        ids = op === "add" ? (index.ids.includes(id) ? null : [...index.ids, id])
-          : (index.ids.includes(id) ? index.ids.filter((x) => x !== id) : null);
-        if (ids && nonJsonPath(ids)) {
-          throw namedError("IndexNotArrayError", `${INDEX_KEY} holds a value JSON can't (${nonJsonPath(ids)}); rewriting it would change it`);
-        }
-        data = ids ? await encodeRecord(INDEX_KEY, JSON.stringify(ids)) : undefined;
+        text = editIndex(indexEdit, index.text);
+        data = text === undefined ? undefined : await encodeRecord(text);
         guards.push({ key: INDEX_KEY, expected: index.data, data });
       }
-      return { guards, landed: ids ? { data, ids } : index };
+      return { guards, landed: text === undefined ? index : { data, text } };
     };
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
       // After a conflict, back off a random while (up to 2^attempt ms): a busy writer gets ahead.
@@ -533,8 +536,8 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     if (indexChange) knownIndex = planned.landed;
   }
 
-  /** Encode [key, JSON text] pairs before any transaction opens (encoding is async). */
-  const encodePuts = (puts) => Promise.all(Array.from(puts, async ([key, text]) => [key, await encodeRecord(key, text)]));
+  /** Encode [key, JSON text, form?] puts before any transaction opens (encoding is async). */
+  const encodePuts = (puts) => Promise.all(Array.from(puts, async ([key, text, form]) => [key, await encodeRecord(text, form)]));
 
   /** Index changes of this bridge run one after another (each starts from the index the last wrote). */
   function queued(write) {
@@ -563,31 +566,32 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
 
     /**
      * Delete, then put, atomically and durably: one transaction with strict durability.
-     * `puts` is an array of [key, JSON text]; everything is encoded before the transaction opens.
-     * `indexChange` ["add" | "remove", id]: the session-index changes in the same transaction,
+     * `puts` is an array of [key, JSON text, form ("gzip"/"json"; Python chooses)]; everything is
+     * encoded before the transaction opens.
+     * `indexEdit` (see writeGuarded): the session-index changes in the same transaction,
      * checked there to be the index it was computed from (else recomputed and retried), so
      * another writer's entries are never dropped.
      */
-    async writeBatch(puts, deletes = [], indexChange = undefined) {
+    async writeBatch(puts, deletes = [], indexEdit = undefined) {
       const encoded = await encodePuts(puts);
       deletes = Array.from(deletes);
-      if (!indexChange) {
+      if (!indexEdit) {
         await commit(encoded, deletes); // one that writes the index itself: the cache fails its next check
         return;
       }
-      await queued(() => writeGuarded(encoded, deletes, Array.from(indexChange)));
+      await queued(() => writeGuarded(encoded, deletes, indexEdit));
     },
 
     /**
      * Append `texts` (one JSON text, or an array of them, each of an object with a string id) to
-     * the array record `key`, created when absent, with `puts`, `deletes` and `indexChange`, in
+     * the array record `key`, created when absent, with `puts`, `deletes` and `indexEdit`, in
      * one strict transaction checked against the array (and index) as they are then: another
      * writer's change is never lost. A raw (structured-clone) array stays raw, its elements as
      * they are. An element with that id there already: it is not appended again when it is the
      * same JSON, and a DuplicateElementError is thrown, nothing written, when it differs.
      * Resolves to how many elements were appended.
      */
-    async appendToArray(key, texts, puts = [], deletes = [], indexChange = undefined) {
+    async appendToArray(key, texts, puts = [], deletes = [], indexEdit = undefined) {
       const elements = (typeof texts === "string" ? [texts] : Array.from(texts)).map((text) => JSON.parse(text));
       const byId = new Map();
       for (const element of elements) {
@@ -616,7 +620,7 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
         if (!appended) return [{ key, expected: data0, data: undefined }];
         return [{ key, expected: data0, data: await arrayData(key, data0, [...current, ...added], encodeRecord) }];
       };
-      await queued(() => writeGuarded(encoded, deletes, indexChange && Array.from(indexChange), arrayGuard));
+      await queued(() => writeGuarded(encoded, deletes, indexEdit, arrayGuard));
       return appended;
     },
 

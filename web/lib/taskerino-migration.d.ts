@@ -42,6 +42,12 @@ export interface SessionMigrationResult {
   legacyCopyLeft: boolean;
 }
 
+/** A session (or a record) that was not migrated, and why. */
+export interface SessionError {
+  sessionId: string;
+  message: string;
+}
+
 export interface BatchMigrationResult {
   success: boolean;
   dryRun: boolean;
@@ -49,7 +55,7 @@ export interface BatchMigrationResult {
   migrated: number;
   skipped: number;
   errorCount: number;
-  errors: { sessionId: string; message: string }[];
+  errors: SessionError[];
   results: SessionMigrationResult[];
   durationMs: number;
   /** Why the batch stopped early (e.g. not enough storage space); run again to go on. */
@@ -77,17 +83,6 @@ export interface MigrationStatus {
   backups: BackupInfo[];
   /** Records that could not be read (undecodable, not a session...). */
   problems: string[];
-}
-
-export interface SingleMigrationResult {
-  sessionId: string;
-  success: boolean;
-  dryRun: boolean;
-  backupPath: string | null;
-  durationMs: number;
-  skipped: boolean;
-  warnings: string[];
-  error?: string;
 }
 
 /** An expired backup that cleanup kept, and why (what would let it go). */
@@ -125,7 +120,7 @@ export interface ChunkedMigrationApi {
   showMigrationStatus(): Promise<MigrationStatus>;
   /** Like showMigrationStatus, without printing. */
   getMigrationStatus(): Promise<MigrationStatus>;
-  migrateSingleSession(sessionId: string, options?: Omit<MigrationOptions, "onProgress">): Promise<SingleMigrationResult>;
+  migrateSingleSession(sessionId: string, options?: Omit<MigrationOptions, "onProgress">): Promise<SessionMigrationResult>;
   /** Returns true when restored; without confirm === true it only explains and returns false. */
   rollbackSession(sessionId: string, backupPath?: string, confirm?: boolean, options?: { force?: boolean }): Promise<boolean>;
   cleanupBackups(retentionDays?: number, confirm?: boolean): Promise<CleanupResult>;
@@ -141,8 +136,21 @@ export function loadChunkedMigration(options?: LoadOptions): ChunkedMigrationApi
  *  cores - 1, at most 3). Resolves to how many were running before. */
 export function setCodecWorkers(count: number): Promise<number>;
 
+/**
+ * What failed, as a stable name (errors.KINDS in the Python package; a test keeps the two equal).
+ * "internal" is a bug: the message says so, and every session is still whole.
+ */
+export type MigrationErrorKind =
+  | "storage" | "record-decode" | "quota-exceeded" | "write-conflict" | "index-not-array"
+  | "duplicate-element" | "session-layout" | "lock-busy" | "migration-busy"
+  | "invalid-session" | "session-not-found" | "unknown-session"
+  | "migration" | "invalid-argument" | "unmigratable-session" | "data-integrity"
+  | "insufficient-space" | "rollback-refused" | "backup"
+  | "internal";
+
+/** A failure from the Python side, as a readable Error (never a traceback). */
 export class MigrationError extends Error {
-  kind: string;
+  kind: MigrationErrorKind;
 }
 
 declare global {

@@ -108,13 +108,7 @@ export function loadChunkedMigration({
       printProgress(message, percent);
       if (onProgress) onProgress(message, percent);
     };
-    const batch = await call("run_migration", JSON.stringify(rest), progress);
-    const result = {
-      success: batch.success, dryRun: batch.dryRun, total: batch.total, migrated: batch.migrated,
-      skipped: batch.skipped, errorCount: batch.errors.length, errors: batch.errors, results: batch.results,
-      durationMs: batch.durationMs, stopped: batch.stopped, notMigrated: batch.notMigrated,
-      legacyCopiesLeft: batch.legacyCopiesLeft,
-    };
+    const result = await call("run_migration", JSON.stringify(rest), progress); // BatchMigrationResult, as Python made it
     out.results({ ...result, retentionDays: rest.backupRetentionDays ?? 30 });
     return result;
   };
@@ -122,13 +116,10 @@ export function loadChunkedMigration({
   api.migrateSingleSession = async (sessionId, options = {}) => {
     checkSessionId(sessionId, "migrateSingleSession(sessionId, options)");
     const checked = checkOptions(options, SINGLE_OPTIONS, "migrateSingleSession(sessionId, options)");
-    const r = await call("migrate_single", sessionId, JSON.stringify(checked));
-    const result = { sessionId: r.sessionId, success: r.success, dryRun: r.dryRun, backupPath: r.backupPath,
-                     durationMs: r.durationMs, skipped: r.skipped, warnings: r.warnings };
-    if (r.error) result.error = r.error;
+    const r = await call("migrate_single", sessionId, JSON.stringify(checked)); // SessionMigrationResult
     const verdict = r.error ? `❌ ${r.error}` : r.skipped ? "⏭  already chunked" : r.dryRun ? "✅ would migrate (dry run)" : "✅ migrated";
     out.line(`${verdict}: ${r.sessionId}${r.backupPath ? ` (backup ${r.backupPath})` : ""}`);
-    return result;
+    return r;
   };
 
   api.rollbackSession = async (sessionId, backupPath, confirm, { force = false } = {}) => {
