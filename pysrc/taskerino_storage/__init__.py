@@ -11,16 +11,8 @@ importing only those listed before it (tests/test_layers.py checks it):
     browser/    the only modules that import `js` or `pyodide`: IndexedDB, the service for JS
     testing/    for users' tests too: the storage contract suite, sample sessions
 """
-from .errors import (
-                     DataIntegrityError,
-                     LockBusyError,
-                     MigrationError,
-                     QuotaExceededError,
-                     RecordDecodeError,
-                     StorageError,
-                     TaskerinoStorageError,
-                     WriteConflictError,
-)
+from .errors import (DataIntegrityError, LockBusyError, MigrationError, QuotaExceededError, RecordDecodeError,
+                     StorageError, TaskerinoStorageError, WriteConflictError)
 from .migration import MigrationOptions, commands, open_runtime, verify_data_integrity
 from .storage.chunked import ChunkedSessionStorage, SavePlan
 from .storage.memory import MemoryBackend

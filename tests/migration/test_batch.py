@@ -11,18 +11,8 @@ from taskerino_storage.storage.chunked import ChunkedSessionStorage
 from taskerino_storage.storage.memory import MemoryBackend
 
 from .faulty import FaultyBackend
-from .helpers import (
-    check_every_session_readable,
-    check_fully_migrated,
-    decoded,
-    deep,
-    legacy_copies,
-    migrator,
-    raw,
-    sessions,
-    store_with,
-    ticking_clock,
-)
+from .helpers import (check_every_session_readable, check_fully_migrated, decoded, deep, legacy_copies,
+                      migrator, raw, sessions, store_with, ticking_clock)
 
 S = sessions(8, broken=3)
 

@@ -1,13 +1,7 @@
 """migrate_session_to_chunked and load_session: one session, both layouts, every safety rule."""
 import pytest
-from taskerino_storage.errors import (
-    DataIntegrityError,
-    InsufficientSpaceError,
-    InvalidArgumentError,
-    SessionNotFoundError,
-    UnknownSessionError,
-    UnmigratableSessionError,
-)
+from taskerino_storage.errors import (DataIntegrityError, InsufficientSpaceError, InvalidArgumentError,
+                                      SessionNotFoundError, UnknownSessionError, UnmigratableSessionError)
 from taskerino_storage.migration import MigrationOptions, commands
 from taskerino_storage.session import layout
 from taskerino_storage.session.checksum import session_checksum
@@ -15,18 +9,8 @@ from taskerino_storage.session.compare import json_equal
 from taskerino_storage.storage import codec
 from taskerino_storage.storage.chunked import ChunkedSessionStorage
 
-from .helpers import (
-    NOW,
-    STAMP,
-    decoded,
-    deep,
-    legacy_copies,
-    migrator,
-    raw,
-    sessions,
-    store_with,
-    ticking_clock,
-)
+from .helpers import (NOW, STAMP, decoded, deep, legacy_copies, migrator, raw, sessions, store_with,
+                      ticking_clock)
 
 S = sessions(4, broken=1)
 A, B, C, BROKEN = S[0], S[1], S[2], S[3]

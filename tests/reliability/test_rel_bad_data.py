@@ -8,7 +8,6 @@ import gzip
 import json
 
 import pytest
-
 from browser.harness import fresh_db
 from reliability.reliability_helpers import FINGERPRINT, LONG, RUN_MIGRATION
 from taskerino_storage.testing.samples import generate_sessions

@@ -6,19 +6,10 @@ from hypothesis import HealthCheck, given, settings
 from representative_sessions import START, legacy_broken_types, representative_sessions, typical_full_session
 from strategies import json_values, sessions
 from taskerino_storage.session.compare import json_diff, json_equal
-from taskerino_storage.session.models import (
-    AudioSegmentsChunk,
-    InvalidSessionError,
-    ScreenshotsChunk,
-    Session,
-    SessionBackup,
-    SessionMetadata,
-    VideoChunksChunk,
-    require_session_shape,
-    validate_metadata,
-    validate_session,
-    validation_warnings,
-)
+from taskerino_storage.session.models import (AudioSegmentsChunk, InvalidSessionError, ScreenshotsChunk,
+                                              Session, SessionBackup, SessionMetadata, VideoChunksChunk,
+                                              require_session_shape, validate_metadata, validate_session,
+                                              validation_warnings)
 from taskerino_storage.session.records import ChunkSizes, split_session
 
 WELL_TYPED = [s for s in representative_sessions() if s["id"] not in ("legacy",)]

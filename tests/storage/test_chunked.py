@@ -5,16 +5,8 @@ from datetime import datetime, timezone
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from representative_sessions import (
-    START,
-    _base,
-    _screenshot,
-    _segment,
-    _video,
-    many_screenshots,
-    representative_sessions,
-    typical_full_session,
-)
+from representative_sessions import (START, _base, _screenshot, _segment, _video, many_screenshots,
+                                     representative_sessions, typical_full_session)
 from strategies import sessions
 from taskerino_storage.errors import InvalidSessionError, SessionLayoutError, SessionNotFoundError
 from taskerino_storage.session import layout

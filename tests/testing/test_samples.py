@@ -9,12 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from taskerino_storage.testing.samples import (
-    BROKEN_KINDS,
-    broken_positions,
-    generate_session,
-    generate_sessions,
-)
+from taskerino_storage.testing.samples import (BROKEN_KINDS, broken_positions, generate_session,
+                                               generate_sessions)
 
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 

@@ -10,14 +10,8 @@ from typing import Any
 
 from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
 
-from ..errors import (
-    FROM_BRIDGE,
-    IndexNotArrayError,
-    LockBusyError,
-    QuotaExceededError,
-    RecordDecodeError,
-    StorageError,
-)
+from ..errors import (FROM_BRIDGE, IndexNotArrayError, LockBusyError, QuotaExceededError, RecordDecodeError,
+                      StorageError)
 from ..storage import codec
 from ..storage.port import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
 

@@ -11,16 +11,8 @@ what the commands take and return. See docs/design.md.
 """
 from . import commands
 from .options import MigrationOptions
-from .results import (
-                      BackupInfo,
-                      BatchMigrationResult,
-                      CleanupResult,
-                      KeptBackup,
-                      MigrationStatus,
-                      RollbackResult,
-                      SessionError,
-                      SessionMigrationResult,
-)
+from .results import (BackupInfo, BatchMigrationResult, CleanupResult, KeptBackup, MigrationStatus,
+                      RollbackResult, SessionError, SessionMigrationResult)
 from .runtime import Runtime, open_runtime
 from .verify import verify_data_integrity
 

@@ -21,13 +21,8 @@ from . import batch, cleanup, rollback, single
 from .backups import describe_backups
 from .inventory import find_chunked_ids, find_legacy_copies, js_round_percent
 from .options import MigrationOptions
-from .results import (
-    BatchMigrationResult,
-    CleanupResult,
-    MigrationStatus,
-    RollbackResult,
-    SessionMigrationResult,
-)
+from .results import (BatchMigrationResult, CleanupResult, MigrationStatus, RollbackResult,
+                      SessionMigrationResult)
 from .runtime import Runtime, require_session_id
 
 Options = MigrationOptions | Mapping[str, Any] | None

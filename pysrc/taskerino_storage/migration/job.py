@@ -26,17 +26,9 @@ from enum import Enum
 from time import perf_counter
 from typing import Any
 
-from ..errors import (
-    BackupError,
-    DataIntegrityError,
-    IndexNotArrayError,
-    InvalidSessionError,
-    MigrationError,
-    QuotaExceededError,
-    RecordDecodeError,
-    StorageError,
-    UnmigratableSessionError,
-)
+from ..errors import (BackupError, DataIntegrityError, IndexNotArrayError, InvalidSessionError,
+                      MigrationError, QuotaExceededError, RecordDecodeError, StorageError,
+                      UnmigratableSessionError)
 from ..session import layout
 from ..session.checksum import session_checksum
 from ..session.compare import json_diff, json_equal

@@ -11,15 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import (
-    BackupError,
-    DuplicateElementError,
-    IndexNotArrayError,
-    InvalidArgumentError,
-    RecordDecodeError,
-    RollbackRefusedError,
-    StorageError,
-)
+from ..errors import (BackupError, DuplicateElementError, IndexNotArrayError, InvalidArgumentError,
+                      RecordDecodeError, RollbackRefusedError, StorageError)
 from ..session import layout
 from ..session.checksum import session_checksum
 from ..session.compare import json_equal

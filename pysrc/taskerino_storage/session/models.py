@@ -25,16 +25,8 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    PlainValidator,
-    StrictBool,
-    StrictStr,
-    Tag,
-    ValidationError,
-)
+from pydantic import (BaseModel, ConfigDict, Discriminator, PlainValidator, StrictBool, StrictStr, Tag,
+                      ValidationError)
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 

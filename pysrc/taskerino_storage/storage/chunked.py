@@ -13,17 +13,8 @@ from typing import Any
 
 from ..errors import IndexNotArrayError, InvalidSessionError, SessionLayoutError, SessionNotFoundError
 from ..session import layout
-from ..session.records import (
-    AUDIO_SEGMENTS,
-    LEGACY_LAYOUT,
-    SCREENSHOTS,
-    STORAGE_VERSION,
-    ChunkedList,
-    ChunkSizes,
-    join_session,
-    part_keys,
-    split_session,
-)
+from ..session.records import (AUDIO_SEGMENTS, LEGACY_LAYOUT, SCREENSHOTS, STORAGE_VERSION, ChunkedList,
+                               ChunkSizes, join_session, part_keys, split_session)
 from ..session.shape import require_session_shape
 from . import codec
 from .port import IndexChange, StorageBackend
