@@ -187,7 +187,7 @@ def write_lock_file() -> None:
     pins = bundle_pins()
     packages = dict(wheel_entry(w) for w in sorted(BUNDLE.glob("*.whl")))
     # Python is ready without pydantic: the page loads it right after the boot, in the
-    # background (web/taskerino-migration.mjs), so boot costs what a bare Pyodide costs.
+    # background (web/lib/taskerino-migration.mjs), so boot costs what a bare Pyodide costs.
     packages[canonical(PACKAGE)]["depends"] = []
     for name, entry in packages.items():
         missing = [d for d in entry["depends"] if d not in packages]
@@ -284,7 +284,7 @@ def cmd_build(_args) -> None:
 def cmd_serve(args) -> None:
     setup()
     server = start_server(args.port)
-    base = f"http://127.0.0.1:{server.server_port}/index.html"
+    base = f"http://127.0.0.1:{server.server_port}/page/index.html"
     # This origin's IndexedDB is its own (not the app's), so open on generated demo data.
     log(f"serving web/ — open {base}?db=taskerino-demo&demo={args.demo}   (Ctrl+C stops)")
     log(f"(an empty database: {base}?db=NAME; the default database taskerino-db: {base})")

@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
+from browser.harness import CHROMIUM_FLAGS, open_booted_page
 
 import build
-from browser.harness import CHROMIUM_FLAGS, open_booted_page
 
 HERE = Path(__file__).parent
 BROWSER_SUITES = (HERE / "browser", HERE / "reliability")

@@ -10,8 +10,9 @@ import os
 import sys
 import time
 
-import build
 from browser.harness import CHROMIUM_FLAGS
+
+import build
 
 STEPS = [
     "await chunkedMigration.fillDemo(SESSIONS)",
@@ -34,7 +35,7 @@ def main(sessions: int = 24) -> None:
     from playwright.sync_api import sync_playwright
 
     server = build.start_server(0)
-    url = f"http://127.0.0.1:{server.server_port}/index.html?db=demo-{int(time.time())}"
+    url = f"http://127.0.0.1:{server.server_port}/page/index.html?db=demo-{int(time.time())}"
     executable = os.environ.get("CHROMIUM") or build.find_chromium()
     with sync_playwright() as p:
         browser = p.chromium.launch(args=CHROMIUM_FLAGS, **({"executable_path": executable} if executable else {}))

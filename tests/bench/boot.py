@@ -16,7 +16,7 @@ OURS = """() => chunkedMigration.ready.then(() => ({globals: chunkedMigration.ti
 
 def boot_ours(context, url) -> dict:
     page = context.new_page()
-    page.goto(f"{url}/index.html?db=bench-boot")
+    page.goto(f"{url}/page/index.html?db=bench-boot")
     t = page.evaluate(OURS)
     page.close()
     return {"ours_globals": t["globals"], "ours_pyodide": t["pyodide"], "ours_python": t["python"]}

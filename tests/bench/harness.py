@@ -14,8 +14,9 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-import build
 from browser.harness import CHROMIUM_FLAGS
+
+import build
 
 RESULTS = Path(__file__).parent / "results"
 

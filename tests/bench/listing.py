@@ -9,9 +9,9 @@ from __future__ import annotations
 from .harness import chromium, median, write_results
 
 FILL = """
-from taskerino_storage.browser import open_backend
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.samples import generate_session
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
+from taskerino_storage.testing.samples import generate_session
 backend = await open_backend(DB)
 storage = ChunkedSessionStorage(backend)
 sessions = []

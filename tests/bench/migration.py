@@ -27,8 +27,8 @@ LONG_SERIES = (50, 100, 200, 500, 1000)
 # wasm memory is not grown by the data set before the measurement.
 GENERATE = """
 import js
-from taskerino_storage import codec
-from taskerino_storage.samples import generate_session
+from taskerino_storage.storage import codec
+from taskerino_storage.testing.samples import generate_session
 sizes = []
 for i in range(N):
     text = codec.dumps(generate_session(i, seed=7))

@@ -53,6 +53,6 @@ def open_booted_page(context, web_url, query="") -> BootedPage:
     context.add_init_script(path=str(HERE / "app_style.js"))
     page = context.new_page()
     booted = BootedPage(context, page, guard)
-    page.goto(f"{web_url}/index.html?db={fresh_db()}{query}")
+    page.goto(f"{web_url}/page/index.html?db={fresh_db()}{query}")
     page.evaluate("() => chunkedMigration.validationReady.then(() => true)")
     return booted

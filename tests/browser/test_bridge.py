@@ -4,17 +4,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from contract import storage_contract
 from browser.harness import fresh_db, open_booted_page
+from taskerino_storage.testing import contract as storage_contract
 
 TESTS = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def contract_page(booted):
-    """The booted page with the contract module and the JS app store importable in Pyodide."""
-    booted.put_file("/home/pyodide/storage_contract.py", (TESTS / "contract/storage_contract.py").read_text())
+    """The booted page with the JS app store importable in Pyodide (the contract ships in the wheel)."""
     booted.put_file("/home/pyodide/js_app_store.py", (TESTS / "browser/js_app_store.py").read_text())
     return booted
 
@@ -25,11 +23,12 @@ def contract_page(booted):
 def test_storage_contract_on_indexeddb(contract_page, name, encoding, workers):
     """Every case on IndexedDB; gzip both on the main thread and on a codec worker."""
     db = fresh_db()
-    set_workers = "async (n) => (await import('/idb-bridge.mjs')).setCodecWorkers(n)"
+    set_workers = "async (n) => (await import('/lib/idb-bridge.mjs')).setCodecWorkers(n)"
     contract_page.page.evaluate(set_workers, workers)
     result = contract_page.python(f"""
-import storage_contract, js_app_store
-from taskerino_storage.browser import open_backend
+import js_app_store
+from taskerino_storage.testing import contract as storage_contract
+from taskerino_storage.browser.service import open_backend
 backend = await open_backend({db!r}, encoding={encoding!r})
 await storage_contract.run({name!r}, backend, js_app_store.JsAppStore({db!r}))
 """)
@@ -47,7 +46,7 @@ def test_runs_python_3_14_from_the_local_bundle(booted):
 def test_no_request_leaves_loopback(booted):
     db = fresh_db()
     booted.python(f"""
-from taskerino_storage.browser import open_backend
+from taskerino_storage.browser.service import open_backend
 b = await open_backend({db!r})
 await b.write_batch({{"k": {{"v": 1}}}})
 await b.get("k")
@@ -61,7 +60,7 @@ await b.get("k")
 
 def test_atomic_batch_of_1000_keys_is_all_or_nothing(booted):
     result = booted.page.evaluate("""async (db) => {
-        const { openBridge } = await import('/idb-bridge.mjs');
+        const { openBridge } = await import('/lib/idb-bridge.mjs');
         const bridge = await openBridge(db);
         const puts = Array.from({length: 1000}, (_, i) => [`atomic/${String(i).padStart(4, '0')}`, JSON.stringify({i})]);
         await bridge.writeBatch([['atomic/keep', '"kept"']]);
@@ -88,8 +87,8 @@ def test_quota_exceeded_rolls_back_the_whole_batch(persistent_context, web_url):
     db = fresh_db()
     result = booted.python(f"""
 import os
-from taskerino_storage import QuotaExceededError
-from taskerino_storage.browser import open_backend
+from taskerino_storage.errors import QuotaExceededError
+from taskerino_storage.browser.service import open_backend
 b = await open_backend({db!r}, encoding="json")
 await b.write_batch({{"small/keep": "kept"}})
 noise = {{f"big/{{i}}": os.urandom(10_000).hex() for i in range(400)}}  # incompressible, 8 MB
@@ -106,7 +105,7 @@ except QuotaExceededError as exc:
 
 def test_creates_the_app_database_at_version_1(booted):
     db = fresh_db()
-    booted.python(f"from taskerino_storage.browser import open_backend\nawait open_backend({db!r})")
+    booted.python(f"from taskerino_storage.browser.service import open_backend\nawait open_backend({db!r})")
     info = booted.page.evaluate("""async (db) => {
         const conn = await new Promise((r) => { const q = indexedDB.open(db); q.onsuccess = () => r(q.result); });
         const tx = conn.transaction('collections');
@@ -128,8 +127,8 @@ def test_refuses_raw_values_json_cannot_hold(booted):
         await appStore.saveValue(db, 'raw/fine', {id: 's', n: [1, 'x', null]});
     }""", db)
     result = booted.python(f"""
-from taskerino_storage import RecordDecodeError
-from taskerino_storage.browser import open_backend
+from taskerino_storage.errors import RecordDecodeError
+from taskerino_storage.browser.service import open_backend
 b = await open_backend({db!r})
 out = {{}}
 for key in ["raw/date", "raw/undefined", "raw/in-array", "raw/fine"]:
@@ -150,7 +149,7 @@ def test_global_exists_before_the_boot_finishes(browser, web_url):
     held = []
     context.route("**/pyodide.asm.wasm", lambda route: held.append(route))  # hold the runtime until we have looked
     page = context.new_page()
-    page.goto(f"{web_url}/index.html?db=early-db")
+    page.goto(f"{web_url}/page/index.html?db=early-db")
     page.wait_for_function("() => window.chunkedMigration !== undefined")
     early = page.evaluate("""() => ({ready: chunkedMigration.ready instanceof Promise,
                                        booted: chunkedMigration.pyodide !== null,
@@ -170,7 +169,7 @@ def test_global_exists_before_the_boot_finishes(browser, web_url):
 def test_page_defaults_to_taskerino_db(browser, web_url):
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{web_url}/index.html")
+    page.goto(f"{web_url}/page/index.html")
     assert page.evaluate("() => chunkedMigration.dbName") == "taskerino-db"
     context.close()
 
@@ -183,7 +182,7 @@ def test_appending_to_the_array_never_drops_an_app_write_made_meanwhile(booted):
     attempt (the app's write waits a few ms). Whether it is still there at the end is the app's
     affair: this writer rewrites its own array blindly, as the real app does."""
     result = booted.page.evaluate("""async () => {
-        const { openBridge } = await import('/idb-bridge.mjs');
+        const { openBridge } = await import('/lib/idb-bridge.mjs');
         const misses = [];
         const appended = [];
         let landed = 0;

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from browser.harness import fresh_db
 from representative_sessions import representative_sessions
 
@@ -24,9 +23,9 @@ def test_representative_sessions_round_trip_on_indexeddb(page, encoding):
     db = fresh_db()
     result = page.python(f"""
 from representative_sessions import representative_sessions
-from taskerino_storage.browser import open_backend
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.jsoncompare import json_diff
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
+from taskerino_storage.session.compare import json_diff
 storage = ChunkedSessionStorage(await open_backend({db!r}, encoding={encoding!r}))
 report = {{}}
 for session in representative_sessions():
@@ -44,8 +43,8 @@ def test_records_are_the_apps_keys_and_shapes(page):
     """A 21-screenshot, 101-segment session, read back record by record by the app-style reader."""
     db = fresh_db()
     page.python(f"""
-from taskerino_storage.browser import open_backend
-from taskerino_storage.chunked import ChunkedSessionStorage
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
 storage = ChunkedSessionStorage(await open_backend({db!r}))
 await storage.save_full_session({{
     "id": "s1", "name": "Boundaries", "startTime": "2025-10-20T09:00:00.000Z", "status": "completed",

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-
 from browser.harness import fresh_db, open_booted_page
 
 
@@ -89,7 +88,7 @@ def test_fill_demo_appends_in_slices_what_one_call_gives_and_keeps_a_raw_array_r
     """fillDemo appends 25 at a time (Python never holds the array): 30 sessions are the very
     sessions, ids and broken ones of one generate_sessions call, seeded by the array's length;
     the app's array stored raw (structured clone) stays raw, its elements as they were."""
-    from taskerino_storage.samples import generate_sessions
+    from taskerino_storage.testing.samples import generate_sessions
 
     page = console_page.page
     db = page.evaluate("() => chunkedMigration.dbName")
@@ -156,7 +155,7 @@ def test_embedding_module_from_another_page(browser, web_url):
     context.add_init_script(path=str(__import__("pathlib").Path(__file__).with_name("app_style.js")))
     db = fresh_db()
     html = f"""<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
-      import {{ loadChunkedMigration }} from '/taskerino-migration.mjs';
+      import {{ loadChunkedMigration }} from '/lib/taskerino-migration.mjs';
       window.api = loadChunkedMigration({{ dbName: '{db}', log: false }});
     </script>"""
     context.route(f"{web_url}/embedded.html", lambda route: route.fulfill(body=html, content_type="text/html"))
@@ -175,7 +174,7 @@ def test_embedding_module_from_another_page(browser, web_url):
     # A second loader (another database) shares the page's Python, and keeps to its database.
     other = fresh_db()
     second = page.evaluate("""async (db) => {
-        const { loadChunkedMigration } = await import('/taskerino-migration.mjs');
+        const { loadChunkedMigration } = await import('/lib/taskerino-migration.mjs');
         const b = loadChunkedMigration({ dbName: db, log: false });
         await b.ready;
         await b.fillDemo(3);

@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from browser.harness import fresh_db
-from taskerino_storage.jsoncompare import json_equal
-from taskerino_storage.samples import generate_sessions
+from taskerino_storage.session.compare import json_equal
+from taskerino_storage.testing.samples import generate_sessions
 
 SESSIONS = generate_sessions(6, seed=611, size="small")
 
@@ -60,7 +59,7 @@ def without(session: dict, *paths: str) -> dict:
 
 def api(booted, db: str, call: str):
     return booted.page.evaluate(f"""async () => {{
-        const {{ loadChunkedMigration }} = await import('/taskerino-migration.mjs');
+        const {{ loadChunkedMigration }} = await import('/lib/taskerino-migration.mjs');
         const api = loadChunkedMigration({{ dbName: {json.dumps(db)}, log: false }});
         try {{ return await {call}; }} catch (e) {{ return {{ thrown: e.message, kind: e.kind }}; }}
     }}""")
@@ -68,8 +67,8 @@ def api(booted, db: str, call: str):
 
 def chunked_and_backup(booted, db: str, sid: str) -> dict:
     return booted.python(f"""
-from taskerino_storage.browser import open_backend
-from taskerino_storage.chunked import ChunkedSessionStorage
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
 backend = await open_backend({db!r})
 backups = [k for k in await backend.keys("sessions/{sid}.backup-")]
 {{"chunked": await ChunkedSessionStorage(backend).load_full_session({sid!r}),
@@ -125,7 +124,7 @@ def test_a_raw_record_holding_what_json_cannot_is_refused_by_path_and_left_as_it
     assert path in loaded["thrown"]
     assert booted.page.evaluate(DESCRIBE, [db, key]) == before
     assert booted.python(f"""
-from taskerino_storage.browser import open_backend
+from taskerino_storage.browser.service import open_backend
 await (await open_backend({db!r})).keys("sessions/{session['id']}/")""") == []
 
 

@@ -2,12 +2,11 @@
 IndexedDB; Web Locks keep two tabs apart; a full disk stops the batch cleanly and loses nothing."""
 from __future__ import annotations
 
-
 from browser.harness import fresh_db, open_booted_page
 
 FILL = """
-from taskerino_storage.browser import open_backend
-from taskerino_storage.samples import generate_sessions
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.testing.samples import generate_sessions
 backend = await open_backend(DB)
 originals = generate_sessions(N, seed=SEED, broken=N // 10, size=SIZE)
 await backend.write_batch({"sessions": originals})
@@ -16,8 +15,8 @@ len(originals)
 
 CHECK_ALL_READABLE = """
 # Every original reads back equal from its chunked form, or from its legacy copy.
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.jsoncompare import json_equal
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
+from taskerino_storage.session.compare import json_equal
 storage = ChunkedSessionStorage(backend)
 legacy = {s["id"]: s for s in (await backend.get("sessions", []))}
 report = {"chunked": 0, "legacy": 0, "lost_or_altered": []}
@@ -40,7 +39,7 @@ def fill(booted, db, n, seed=1, size="small"):
 
 def open_on(context, web_url, db):
     booted = open_booted_page(context, web_url, query="")
-    booted.page.goto(f"{web_url}/index.html?db={db}")
+    booted.page.goto(f"{web_url}/page/index.html?db={db}")
     booted.page.evaluate("() => chunkedMigration.validationReady.then(() => true)")
     return booted
 
@@ -50,7 +49,7 @@ def test_a_few_hundred_sessions_migrate_losslessly(booted):
     booted.page.set_default_timeout(300_000)
     assert fill(booted, db, 300) == 300
     result = booted.page.evaluate(f"""async () => {{
-        const {{ loadChunkedMigration }} = await import('/taskerino-migration.mjs');
+        const {{ loadChunkedMigration }} = await import('/lib/taskerino-migration.mjs');
         const api = loadChunkedMigration({{ dbName: '{db}', log: false }});
         return api.runChunkedMigration();
     }}""")
@@ -92,7 +91,7 @@ def test_full_disk_stops_cleanly_and_finishes_later(persistent_context, web_url)
     cdp.send("Storage.overrideQuotaForOrigin", {"origin": web_url, "quotaSize": 900_000})
     fill(booted, db, 12, size="realistic")
     result = booted.page.evaluate(f"""async () => {{
-        const {{ loadChunkedMigration }} = await import('/taskerino-migration.mjs');
+        const {{ loadChunkedMigration }} = await import('/lib/taskerino-migration.mjs');
         return loadChunkedMigration({{ dbName: '{db}', log: false }}).runChunkedMigration();
     }}""")
     assert result["success"] is False and result["migrated"] < 12
@@ -102,7 +101,7 @@ def test_full_disk_stops_cleanly_and_finishes_later(persistent_context, web_url)
 
     cdp.send("Storage.overrideQuotaForOrigin", {"origin": web_url, "quotaSize": 1 << 30})  # space freed
     again = booted.page.evaluate(f"""async () => {{
-        const {{ loadChunkedMigration }} = await import('/taskerino-migration.mjs');
+        const {{ loadChunkedMigration }} = await import('/lib/taskerino-migration.mjs');
         return loadChunkedMigration({{ dbName: '{db}', log: false }}).runChunkedMigration();
     }}""")
     assert again["success"] is True and again["errorCount"] == 0

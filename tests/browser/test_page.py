@@ -1,4 +1,4 @@
-"""The migration page (web/index.html), clicked through in Chromium on real Pyodide and IndexedDB:
+"""The migration page (web/page/index.html), clicked through in Chromium on real Pyodide and IndexedDB:
 demo data, dry run, migration with live progress, rollback and cleanup through the page's
 <dialog>, hostile session names shown as text, and a layout without horizontal page overflow.
 
@@ -10,9 +10,8 @@ import os
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from browser.harness import HERE, OffsiteGuard, fresh_db
+from playwright.sync_api import expect
 
 T = 120_000  # ms: boot, demo fill and a migration of realistic sessions
 DOCS = HERE.parents[1] / "docs"
@@ -29,7 +28,7 @@ class PageUnderTest:
         self.page.set_default_timeout(T)
         self.errors: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(f"{web_url}/index.html?db={self.db}{query}")
+        self.page.goto(f"{web_url}/page/index.html?db={self.db}{query}")
         expect(self.page.locator("#boot-status")).to_have_text(re.compile(r"^Python ready"), timeout=T)
 
     def text(self, selector: str) -> str:
@@ -291,7 +290,7 @@ def test_boot_failure_is_reported_and_nothing_can_run(browser, web_url):
     guard = OffsiteGuard(context)
     context.route("**/taskerino-lock.json", lambda route: route.fulfill(status=404, body="not found"))
     page = context.new_page()
-    page.goto(f"{web_url}/index.html?db={fresh_db()}&demo=3")
+    page.goto(f"{web_url}/page/index.html?db={fresh_db()}&demo=3")
     expect(page.locator("#boot-status")).to_have_text(re.compile(r"^Python failed to start: \S"), timeout=T)
     assert "\n" not in page.locator("#boot-status").inner_text()
     expect(page.locator("body")).to_have_attribute("data-boot", "failed")

@@ -15,9 +15,9 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from taskerino_storage import codec
-from taskerino_storage.backend import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
-from taskerino_storage.memory import MemoryBackend
+from taskerino_storage.storage import codec
+from taskerino_storage.storage.memory import MemoryBackend
+from taskerino_storage.storage.port import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
 
 
 class Crash(Exception):

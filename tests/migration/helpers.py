@@ -6,12 +6,12 @@ import copy
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from taskerino_storage import layout
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.jsoncompare import json_diff, json_equal
-from taskerino_storage.memory import MemoryBackend
-from taskerino_storage.migration import Migrator
-from taskerino_storage.samples import generate_sessions
+from taskerino_storage.migration import Runtime, commands, open_runtime
+from taskerino_storage.session import layout
+from taskerino_storage.session.compare import json_diff, json_equal
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
+from taskerino_storage.storage.memory import MemoryBackend
+from taskerino_storage.testing.samples import generate_sessions
 
 NOW = datetime(2025, 10, 24, 12, 34, 56, 789000, tzinfo=timezone.utc)
 STAMP = "2025-10-24T12-34-56-789Z"
@@ -31,7 +31,7 @@ def store_with(array: list | None = None, records: list[dict] = (), *, encoding:
                quota: int = 1 << 40) -> MemoryBackend:
     """A MemoryBackend holding `array` as the app's `sessions` and each of `records` at sessions/{id}."""
     backend = MemoryBackend(encoding=encoding, quota=quota)
-    from taskerino_storage import codec
+    from taskerino_storage.storage import codec
 
     if array is not None:
         backend.put_raw(layout.LEGACY_SESSIONS_KEY, codec.encode_data(array, encoding))
@@ -40,8 +40,9 @@ def store_with(array: list | None = None, records: list[dict] = (), *, encoding:
     return backend
 
 
-def migrator(backend, now=NOW, **kw) -> Migrator:
-    return Migrator(backend, now=now, **kw)
+def migrator(backend, now=NOW, **kw) -> Runtime:
+    """What the commands run on, for `backend`, with the clock pinned to `now`."""
+    return open_runtime(backend, now=now, **kw)
 
 
 def raw(backend: MemoryBackend) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def raw(backend: MemoryBackend) -> dict[str, Any]:
 
 
 def decoded(backend: MemoryBackend, key: str) -> Any:
-    from taskerino_storage import codec
+    from taskerino_storage.storage import codec
 
     return codec.decode_data(key, backend.records[key]["data"])
 
@@ -87,7 +88,7 @@ async def check_every_session_readable(backend: MemoryBackend, originals: list[d
             where[sid] = "legacy"
         assert len(copies.get(sid, [])) <= 1, (sid, "duplicated legacy copies")
         assert all(json_equal(c, original) for c in copies.get(sid, [])), sid
-    status = await Migrator(backend).get_migration_status()
+    status = await commands.get_migration_status(open_runtime(backend))
     assert status.total == len(originals)
     assert status.chunked == sum(1 for w in where.values() if w == "chunked")
     assert status.legacy == sum(1 for w in where.values() if w == "legacy")

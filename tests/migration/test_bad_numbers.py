@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from taskerino_storage import codec, layout
 from taskerino_storage.errors import RecordDecodeError
+from taskerino_storage.migration import commands
+from taskerino_storage.session import layout
+from taskerino_storage.storage import codec
 
 from .helpers import deep, migrator, raw, sessions, store_with
 
@@ -23,7 +24,7 @@ async def test_a_number_json_cannot_hold_is_refused_alone(literal):
     backend = store_with(array=deep([S[0]]), records=deep([S[2], S[3]]))
     backend.put_raw(layout.legacy_session_key(bad["id"]), text)
     before = raw(backend)
-    result = (await migrator(backend).migrate_all_sessions()).to_dict()
+    result = (await commands.migrate_all_sessions(migrator(backend))).to_dict()
     assert result["migrated"] == 3 and result["errorCount"] == 1
     [error] = result["errors"]
     assert error["sessionId"] == bad["id"] and "cannot be decoded" in error["message"]

@@ -3,10 +3,11 @@ no legacy copy left, whoever wrote them; every expired backup kept is listed wit
 from datetime import timedelta
 
 import pytest
-
-from taskerino_storage import codec, layout
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.migration import InvalidArgumentError, MigrationOptions
+from taskerino_storage.errors import InvalidArgumentError
+from taskerino_storage.migration import MigrationOptions, commands
+from taskerino_storage.session import layout
+from taskerino_storage.storage import codec
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
 
 from .helpers import NOW, decoded, deep, migrator, raw, sessions, store_with
 
@@ -16,37 +17,37 @@ LATER = NOW + timedelta(days=31)
 
 async def test_nothing_is_deleted_before_expiry():
     backend = store_with(records=deep(S))
-    await migrator(backend).migrate_all_sessions()
-    result = await migrator(backend, now=NOW + timedelta(days=29)).cleanup_old_backups(confirm=True)
+    await commands.migrate_all_sessions(migrator(backend))
+    result = await commands.cleanup_old_backups(migrator(backend, now=NOW + timedelta(days=29)), confirm=True)
     assert result.to_dict() == {"deleted": [], "kept": 3, "dryRun": False, "keptExpired": []}
 
 
 async def test_without_confirm_it_only_reports():
     backend = store_with(records=deep(S))
-    await migrator(backend).migrate_all_sessions()
+    await commands.migrate_all_sessions(migrator(backend))
     before = raw(backend)
-    result = await migrator(backend, now=LATER).cleanup_old_backups()
+    result = await commands.cleanup_old_backups(migrator(backend, now=LATER))
     assert result.dry_run and len(result.deleted) == 3 and result.kept == 0
     assert raw(backend) == before
 
 
 async def test_expired_backups_of_finished_sessions_are_deleted_with_confirm():
     backend = store_with(array=deep(S[:2]), records=deep(S[2:]))
-    await migrator(backend).migrate_all_sessions()
-    result = await migrator(backend, now=LATER).cleanup_old_backups(30, confirm=True)
+    await commands.migrate_all_sessions(migrator(backend))
+    result = await commands.cleanup_old_backups(migrator(backend, now=LATER), 30, confirm=True)
     assert len(result.deleted) == 3 and not [k for k in backend.records if layout.parse_backup_key(k)]
     for s in S:  # the sessions themselves are untouched
-        assert await migrator(backend).load_session(s["id"]) == s
+        assert await commands.load_session(migrator(backend), s["id"]) == s
 
 
 async def test_a_backup_is_kept_while_a_legacy_copy_remains_whatever_its_marker_says():
     backend = store_with(array=deep(S[:1]), records=deep(S[1:2]))
     m = migrator(backend)
-    await m.migrate_session_to_chunked(S[0]["id"], MigrationOptions(skip_verification=True))
-    await m.migrate_session_to_chunked(S[1]["id"])
+    await commands.migrate_session_to_chunked(m, S[0]["id"], MigrationOptions(skip_verification=True))
+    await commands.migrate_session_to_chunked(m, S[1]["id"])
     marker = decoded(backend, layout.migration_marker_key(S[1]["id"]))
     await backend.write_batch({layout.migration_marker_key(S[1]["id"]): marker | {"verifiedAt": None}})
-    result = await migrator(backend, now=LATER).cleanup_old_backups(confirm=True)
+    result = await commands.cleanup_old_backups(migrator(backend, now=LATER), confirm=True)
     # S[0] kept its legacy copy (skipVerification); S[1] is chunked, whole and has none: the
     # marker's verifiedAt no longer matters.
     kept = _backup_of(backend, S[0]["id"])
@@ -58,16 +59,16 @@ async def test_a_backup_is_kept_while_a_legacy_copy_remains_whatever_its_marker_
 
 async def test_a_longer_retention_keeps_backups_past_their_expiry():
     backend = store_with(records=deep(S[:1]))
-    await migrator(backend).migrate_all_sessions()
-    assert (await migrator(backend, now=LATER).cleanup_old_backups(60)).deleted == []
-    assert len((await migrator(backend, now=NOW + timedelta(days=61)).cleanup_old_backups(60)).deleted) == 1
+    await commands.migrate_all_sessions(migrator(backend))
+    assert (await commands.cleanup_old_backups(migrator(backend, now=LATER), 60)).deleted == []
+    assert len((await commands.cleanup_old_backups(migrator(backend, now=NOW + timedelta(days=61)), 60)).deleted) == 1
 
 
 async def test_an_unreadable_sessions_array_keeps_every_backup():
     backend = store_with(records=deep(S[:1]))
-    await migrator(backend).migrate_all_sessions()
+    await commands.migrate_all_sessions(migrator(backend))
     backend.put_raw("sessions", "GZIP_V1:garbage")
-    result = await migrator(backend, now=LATER).cleanup_old_backups(confirm=True)
+    result = await commands.cleanup_old_backups(migrator(backend, now=LATER), confirm=True)
     assert result.deleted == [] and result.kept == 1
     [kept] = result.kept_expired
     assert kept.path == _backup_of(backend, S[0]["id"])
@@ -78,7 +79,7 @@ async def test_an_unreadable_sessions_array_keeps_every_backup():
 @pytest.mark.parametrize("days, confirm", [(-1, False), ("30", False), (True, False), (30, "yes")])
 async def test_bad_arguments_are_refused(days, confirm):
     with pytest.raises(InvalidArgumentError):
-        await migrator(store_with()).cleanup_old_backups(days, confirm)
+        await commands.cleanup_old_backups(migrator(store_with()), days, confirm)
 
 
 # -- backups the migration did not write: the original TypeScript tool's, or the app's own
@@ -135,7 +136,7 @@ def expected_kept(paths) -> dict[str, str]:
 async def test_expired_foreign_backups_go_when_their_session_is_chunked_whole_and_has_no_legacy_copy():
     backend, paths = await foreign_store()
     sessions_before = {k: v for k, v in raw(backend).items() if not layout.parse_backup_key(k)}
-    result = await migrator(backend).cleanup_old_backups(30, confirm=True)
+    result = await commands.cleanup_old_backups(migrator(backend), 30, confirm=True)
     gone = sorted([paths["done"], paths["done_twice"], paths["done2"]])
     assert sorted(result.deleted) == gone and not result.dry_run
     assert result.kept == 5  # 4 expired + the unexpired one
@@ -149,15 +150,15 @@ async def test_expired_foreign_backups_go_when_their_session_is_chunked_whole_an
     # Only backups went: every other record is byte-identical.
     assert {k: v for k, v in raw(backend).items() if not layout.parse_backup_key(k)} == sessions_before
     for session in (F[0], F[1]):
-        assert await migrator(backend).load_session(session["id"]) == session
+        assert await commands.load_session(migrator(backend), session["id"]) == session
 
 
 async def test_a_dry_run_lists_the_same_and_deletes_nothing():
     backend, paths = await foreign_store()
     before = raw(backend)
-    dry = await migrator(backend).cleanup_old_backups(30)
+    dry = await commands.cleanup_old_backups(migrator(backend), 30)
     assert raw(backend) == before
-    done = await migrator(backend).cleanup_old_backups(30, confirm=True)
+    done = await commands.cleanup_old_backups(migrator(backend), 30, confirm=True)
     assert dry.dry_run and (dry.deleted, dry.kept, dry.to_dict()["keptExpired"]) == \
         (done.deleted, done.kept, done.to_dict()["keptExpired"])
 
@@ -168,7 +169,7 @@ async def test_an_unexpired_foreign_backup_is_never_touched_nor_listed():
     path = foreign_backup(backend, deep(F[0]), created=RECENT)
     before = raw(backend)
     for days in (0, 1, 30):
-        result = await migrator(backend).cleanup_old_backups(days, confirm=True)
+        result = await commands.cleanup_old_backups(migrator(backend), days, confirm=True)
         assert result.to_dict() == {"deleted": [], "kept": 1, "dryRun": False, "keptExpired": []}
     assert raw(backend) == before and path in backend.records
 
@@ -178,7 +179,7 @@ async def test_an_unreadable_sessions_array_keeps_every_foreign_backup_with_its_
     backend.put_raw("sessions", "GZIP_V1:garbage")
     before = raw(backend)
     for confirm in (False, True):
-        result = await migrator(backend).cleanup_old_backups(30, confirm=confirm)
+        result = await commands.cleanup_old_backups(migrator(backend), 30, confirm=confirm)
         assert result.deleted == [] and result.kept == 8
         expired = sorted(p for name, p in paths.items() if name != "unexpired")
         assert sorted(k.path for k in result.kept_expired) == expired

@@ -2,13 +2,11 @@
 over both layouts leaves every session readable from its legacy copy or its complete chunked
 form, status saying which; a rerun then finishes with everything migrated exactly once."""
 import pytest
-
 from taskerino_storage.errors import StorageError
-from taskerino_storage.migration import MigrationOptions
+from taskerino_storage.migration import MigrationOptions, commands
 
 from .faulty import Crash, FaultyBackend
-from .helpers import (check_every_session_readable, check_fully_migrated, deep, migrator, sessions,
-                      store_with)
+from .helpers import check_every_session_readable, check_fully_migrated, deep, migrator, sessions, store_with
 
 ORIGINALS = sessions(5, broken=2)
 
@@ -25,15 +23,15 @@ async def count_ops(run, **faults):
 
 
 async def batch(backend):
-    result = await migrator(backend).migrate_all_sessions()
+    result = await commands.migrate_all_sessions(migrator(backend))
     return result
 
 
 async def single_then_load(backend):
     m = migrator(backend)
-    await m.migrate_session_to_chunked(ORIGINALS[0]["id"])  # from the array
-    await m.migrate_session_to_chunked(ORIGINALS[3]["id"])  # from a record
-    await m.load_session(ORIGINALS[1]["id"])  # on demand, from the array
+    await commands.migrate_session_to_chunked(m, ORIGINALS[0]["id"])  # from the array
+    await commands.migrate_session_to_chunked(m, ORIGINALS[3]["id"])  # from a record
+    await commands.load_session(m, ORIGINALS[1]["id"])  # on demand, from the array
 
 
 async def crash_then_rerun(run, **faults):
@@ -44,7 +42,7 @@ async def crash_then_rerun(run, **faults):
     except (Crash, StorageError):
         pass
     await check_every_session_readable(inner, ORIGINALS)  # invariant 1, at the crash
-    rerun = await migrator(inner).migrate_all_sessions()  # invariant 4
+    rerun = await commands.migrate_all_sessions(migrator(inner))  # invariant 4
     assert rerun.success, rerun.errors
     await check_fully_migrated(inner, ORIGINALS)
     return faulty
@@ -79,20 +77,20 @@ async def test_a_failed_call_anywhere_is_survived_and_a_rerun_finishes():
 
 async def test_a_rerun_touches_no_finished_session():
     inner = fresh_store()
-    await migrator(inner).migrate_all_sessions()
+    await commands.migrate_all_sessions(migrator(inner))
     before = {k: r["data"] for k, r in inner.records.items()}
     faulty = FaultyBackend(inner)
-    again = await migrator(faulty).migrate_all_sessions()
+    again = await commands.migrate_all_sessions(migrator(faulty))
     assert again.success and again.migrated == 0 and again.skipped == 5
     assert not [op for op in faulty.log if op[0] in ("write_batch", "remove_items")]
     assert {k: r["data"] for k, r in inner.records.items()} == before
 
 
 async def test_a_crash_during_a_dry_run_writes_nothing():
-    ops, _ = await count_ops(lambda b: migrator(b).migrate_all_sessions(MigrationOptions(dry_run=True)))
+    ops, _ = await count_ops(lambda b: commands.migrate_all_sessions(migrator(b), MigrationOptions(dry_run=True)))
     for n in range(1, ops + 1):
         inner = fresh_store()
         before = {k: r["data"] for k, r in inner.records.items()}
         with pytest.raises(Crash):
-            await migrator(FaultyBackend(inner, crash_at=n)).migrate_all_sessions({"dryRun": True})
+            await commands.migrate_all_sessions(migrator(FaultyBackend(inner, crash_at=n)), {"dryRun": True})
         assert {k: r["data"] for k, r in inner.records.items()} == before

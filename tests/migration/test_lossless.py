@@ -2,13 +2,14 @@
 it back is lossless, from either layout; the backup holds it exactly; rollback gives it back."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from representative_sessions import representative_sessions
 from strategies import sessions
-from taskerino_storage import codec, layout
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.jsoncompare import json_equal
-from taskerino_storage.migration.checksum import session_checksum
+from taskerino_storage.migration import commands
+from taskerino_storage.session import layout
+from taskerino_storage.session.checksum import session_checksum
+from taskerino_storage.session.compare import json_equal
+from taskerino_storage.storage import codec
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
 
 from .helpers import NOW, decoded, migrator, store_with
 
@@ -27,12 +28,12 @@ async def test_migrating_any_session_is_lossless(session, in_array, encoding):
     m = migrator(backend, chunked=ChunkedSessionStorage(backend, now=lambda: NOW,
                                                         screenshots_per_chunk=2,
                                                         audio_segments_per_chunk=3))
-    result = await m.migrate_session_to_chunked(session["id"])
+    result = await commands.migrate_session_to_chunked(m, session["id"])
     assert result.success, result.error
-    assert json_equal(await m.load_session(session["id"]), session)
+    assert json_equal(await commands.load_session(m, session["id"]), session)
     backup = decoded(backend, result.backup_path)
     assert json_equal(backup["session"], session) and backup["checksum"] == session_checksum(session)
-    await m.rollback_session_migration(session["id"])
+    await commands.rollback_session_migration(m, session["id"])
     restored = decoded(backend, "sessions")[0] if in_array else \
         decoded(backend, layout.legacy_session_key(session["id"]))
     assert codec.dumps(restored) == codec.dumps(session)
@@ -41,10 +42,10 @@ async def test_migrating_any_session_is_lossless(session, in_array, encoding):
 async def test_the_representative_sessions_migrate_losslessly_in_one_batch():
     originals = representative_sessions()
     backend = store_with(array=originals[::2], records=originals[1::2])
-    result = await migrator(backend).migrate_all_sessions()
+    result = await commands.migrate_all_sessions(migrator(backend))
     assert result.success, result.errors
     for original in representative_sessions():
-        assert json_equal(await migrator(backend).load_session(original["id"]), original)
+        assert json_equal(await commands.load_session(migrator(backend), original["id"]), original)
 
 
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)

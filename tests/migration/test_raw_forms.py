@@ -4,12 +4,12 @@ a datetime where it holds a Date; tests/browser/test_legacy_forms.py runs the sa
 from datetime import datetime, timezone
 
 import pytest
-
-from taskerino_storage import codec, layout
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.jsoncompare import json_equal
-from taskerino_storage.memory import MemoryBackend
-from taskerino_storage.migration import MigrationOptions
+from taskerino_storage.migration import MigrationOptions, commands
+from taskerino_storage.session import layout
+from taskerino_storage.session.compare import json_equal
+from taskerino_storage.storage import codec
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
+from taskerino_storage.storage.memory import MemoryBackend
 
 from .helpers import deep, migrator, sessions, ticking_clock
 
@@ -53,11 +53,11 @@ async def test_a_raw_record_with_undefined_fields_migrates_without_them(how):
     backend.put_raw(key, with_undefined(S[0]))
     m = migrator(backend)
     if how == "batch":
-        result = (await m.migrate_all_sessions()).results[0]
+        result = (await commands.migrate_all_sessions(m)).results[0]
     elif how == "single":
-        result = await m.migrate_session_to_chunked(S[0]["id"])
+        result = await commands.migrate_session_to_chunked(m, S[0]["id"])
     else:
-        assert json_equal(await m.load_session(S[0]["id"]), without_those(S[0]))
+        assert json_equal(await commands.load_session(m, S[0]["id"]), without_those(S[0]))
         result = None
     if result is not None:
         assert result.success and not result.error
@@ -75,7 +75,7 @@ async def test_a_raw_record_with_a_date_is_refused_by_path_and_left_as_it_is():
     key = layout.legacy_session_key(S[0]["id"])
     stored = {**deep(S[0]), "startTime": ODD_DATE}
     backend.put_raw(key, stored)
-    result = await migrator(backend).migrate_all_sessions()
+    result = await commands.migrate_all_sessions(migrator(backend))
     assert result.migrated == 0 and "startTime is datetime" in result.errors[0].message
     assert backend.raw(key) is stored and set(backend.records) == {key}
 
@@ -84,7 +84,7 @@ async def test_a_raw_array_with_one_odd_element_migrates_the_others_and_keeps_it
     backend = MemoryBackend()
     odd = {**deep(S[1]), "startTime": ODD_DATE}
     backend.put_raw("sessions", [deep(S[0]), odd, with_undefined(S[2]), deep(S[3])])
-    result = await migrator(backend, now=ticking_clock()).migrate_all_sessions()
+    result = await commands.migrate_all_sessions(migrator(backend, now=ticking_clock()))
     assert (result.migrated, result.error_count, result.legacy_copies_left) == (3, 1, [])
     assert "sessions[1]" in result.errors[0].message and "startTime is datetime" in result.errors[0].message
     array = backend.raw("sessions")
@@ -94,7 +94,7 @@ async def test_a_raw_array_with_one_odd_element_migrates_the_others_and_keeps_it
         assert json_equal(await storage.load_full_session(original["id"]), original)
 
     # Rollback appends to the raw array, which stays raw, the odd element untouched.
-    await migrator(backend, now=ticking_clock()).rollback_session_migration(S[0]["id"], None)
+    await commands.rollback_session_migration(migrator(backend, now=ticking_clock()), S[0]["id"], None)
     array = backend.raw("sessions")
     assert array[0] is odd and json_equal(array[1], S[0])
 
@@ -103,6 +103,6 @@ async def test_a_dry_run_over_raw_data_changes_nothing():
     backend = MemoryBackend()
     backend.put_raw("sessions", [deep(S[0]), {**deep(S[1]), "startTime": ODD_DATE}, with_undefined(S[2])])
     before = dict(backend.records)
-    result = await migrator(backend).migrate_all_sessions(MigrationOptions(dry_run=True))
+    result = await commands.migrate_all_sessions(migrator(backend), MigrationOptions(dry_run=True))
     assert (result.migrated, result.error_count) == (2, 1)
     assert backend.records == before

@@ -1,8 +1,8 @@
 """verify_data_integrity: every field compared type-strictly; the seed's error format."""
 import pytest
-
 from representative_sessions import typical_full_session
-from taskerino_storage.migration import DataIntegrityError, MigrationError, verify_data_integrity
+from taskerino_storage.errors import DataIntegrityError, MigrationError
+from taskerino_storage.migration import verify_data_integrity
 from taskerino_storage.migration.verify import label
 
 from .helpers import deep

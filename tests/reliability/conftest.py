@@ -6,7 +6,6 @@ the long mode: more trials, bigger data (see reliability_helpers.LONG).
 from __future__ import annotations
 
 import pytest
-
 from browser.harness import open_booted_page
 
 

@@ -6,7 +6,7 @@ import os
 LONG = os.environ.get("TASKERINO_LONG", "") not in ("", "0")
 
 RUN_MIGRATION = """async ([db, options]) => {
-    const { loadChunkedMigration } = await import('/taskerino-migration.mjs');
+    const { loadChunkedMigration } = await import('/lib/taskerino-migration.mjs');
     const api = loadChunkedMigration({ dbName: db, log: false });
     return api.runChunkedMigration(options || {});
 }"""
@@ -31,8 +31,8 @@ const fingerprint = (v) => {
 """
 
 FILL = """
-from taskerino_storage.browser import open_backend
-from taskerino_storage.samples import generate_sessions
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.testing.samples import generate_sessions
 backend = await open_backend(DB)
 originals = generate_sessions(N, seed=SEED, broken=N // 10, size="small")
 # One transaction: whatever an earlier trial left in this database goes, the new sessions come.
@@ -43,11 +43,11 @@ len(originals)
 # Every original reads back equal from its chunked form or its legacy copy (array or record);
 # the session-index has no duplicate; how many backups each session has.
 CHECK = """
-from taskerino_storage.browser import open_backend
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.jsoncompare import json_equal
-from taskerino_storage.samples import generate_sessions
-from taskerino_storage import layout
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
+from taskerino_storage.session.compare import json_equal
+from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.session import layout
 backend = await open_backend(DB)
 originals = generate_sessions(N, seed=SEED, broken=N // 10, size="small")
 storage = ChunkedSessionStorage(backend)

@@ -7,9 +7,10 @@ import base64
 import gzip
 import json
 
+import pytest
 from browser.harness import fresh_db
 from reliability.reliability_helpers import FINGERPRINT, LONG, RUN_MIGRATION
-from taskerino_storage.samples import generate_sessions
+from taskerino_storage.testing.samples import generate_sessions
 
 BIG_MB = 50 if LONG else 8
 
@@ -33,7 +34,7 @@ def corpus():
     """[(case id, where, form, payload, expect)]: where is "record" (sessions/{id}) or "array"
     (an element of the `sessions` array); form: "gzip"/"json" (JSON text saved like the app),
     "raw" (the exact DATA string), "value" (a JS value built from `payload` by BUILD below);
-    expect: "migrate", "refuse" or None (either is acceptable)."""
+    expect: "migrate" or "refuse"."""
     bases = iter(generate_sessions(40, seed=7, size="small"))
 
     def session(sid, **extra):
@@ -49,7 +50,7 @@ def corpus():
     add("bd-truncated", "record", "raw", gzip_data(gz(good)[:-12]), "refuse")
     add("bd-bad-base64", "record", "raw", "GZIP_V1:@@not*base64!!", "refuse")
     add("bd-gzip-not-utf8", "record", "raw", gzip_data(gz(b'{"id":"bd-gzip-not-utf8","name":"\xff\xfe"}')), "refuse")
-    add("bd-gzip-garbage-after", "record", "raw", gzip_data(gz(text(session("bd-gzip-garbage-after"))) + b"JUNK"), None)
+    add("bd-gzip-garbage-after", "record", "raw", gzip_data(gz(text(session("bd-gzip-garbage-after"))) + b"JUNK"), "refuse")  # fflate and DecompressionStream both reject it
     add("bd-invalid-json", "record", "raw", '{"id": "bd-invalid-json", "name": ', "refuse")
     add("bd-bom-json", "record", "raw", "\ufeff" + text(session("bd-bom-json")), "refuse")
     add("bd-not-object-array", "record", "json", "[1, 2, 3]", "refuse")
@@ -70,7 +71,7 @@ def corpus():
     add("bd-dup-both", "record", "gzip", text(both), "refuse")
     big = session("bd-big", bigNotes=["x" * 1000 + str(i) for i in range(BIG_MB * 1000)])
     add("bd-big", "record", "gzip", text(big), "migrate")
-    add("bd-deep-500", "record", "gzip", text(session("bd-deep-500", deep=nested(500))), None)
+    add("bd-deep-500", "record", "gzip", text(session("bd-deep-500", deep=nested(500))), "migrate")
     add("bd-unicode", "record", "gzip", text(session(
         "bd-unicode", name="NUL\u0000 LS\u2028 PS\u2029 BOM\ufeff astral \U0001F600\U0001D11E",
         notes=["\u0000", "\ufeff", "\u2028", "\U0010FFFF", "e\u0301", "\u202e", "\uffff"])), "migrate")
@@ -165,9 +166,9 @@ async (db) => {
 CHECK_MIGRATED = """
 import json
 from js import window
-from taskerino_storage.browser import open_backend
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.jsoncompare import json_equal
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
+from taskerino_storage.session.compare import json_equal
 backend = await open_backend(DB)
 storage = ChunkedSessionStorage(backend)
 out = {}
@@ -180,58 +181,69 @@ json.dumps(out)
 """
 
 
-def test_bad_data_corpus(booted):
+CASES = corpus()
+ARRAY_CASES = [c for c in CASES if c[1] == "array"]
+
+
+@pytest.fixture(scope="module")
+def batch(booted):
+    """The whole corpus written the app's way and migrated in ONE batch (as a user's database
+    would be): what each case's test then looks at."""
     page, db = booted.page, fresh_db()
-    cases = corpus()
-    assert len({c[0] for c in cases}) >= 30
-    page.evaluate(WRITE, [db, cases])
+    assert len({c[0] for c in CASES}) >= 30
+    page.evaluate(WRITE, [db, CASES])
     result = page.evaluate(RUN_MIGRATION, [db, {}])
     state = page.evaluate(AFTER, db)
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for e in result["errors"]:
         errors.setdefault(e["sessionId"], []).append(e["message"])
     succeeded = {r["sessionId"] for r in result["results"] if r["success"] and not r.get("skipped")}
+    migrated = [(cid, ARRAY_CASES.index(c) if where == "array" else f"sessions/{cid}")
+                for c in CASES for cid, where in [c[:2]] if cid in succeeded]
+    equal = json.loads(booted.python(f"DB = {db!r}; WHICH = {migrated!r}\n" + CHECK_MIGRATED))
+    return {"result": result, "state": state, "errors": errors, "succeeded": succeeded, "equal": equal}
 
-    array_cases = [c for c in cases if c[1] == "array"]
-    problems = []
-    migrated_where = []
-    for index, (cid, where, form, payload, expect) in enumerate(cases):
-        key = f"sessions/{cid}"
-        if where == "array":
-            position = array_cases.index((cid, where, form, payload, expect))
-            label = cid if cid in succeeded or cid in errors else f"sessions[{position}]"
-        else:
-            label = cid
-        outcome = "migrate" if label in succeeded else "refuse" if label in errors else "nothing"
-        if outcome == "nothing":
-            problems.append(f"{cid} ({where}): neither migrated nor refused; errors: {sorted(errors)}")
-            continue
-        if expect and outcome != expect:
-            problems.append(f"{cid} ({where}): expected {expect}, got {outcome}: {errors.get(label)}")
-        if outcome == "refuse":
-            message = " ".join(errors[label])
-            if not message or "Traceback" in message or len(message) > 2000:
-                problems.append(f"{cid}: unclear error {message[:300]!r}")
-            if where == "record" and state["after"].get(key) != state["before"][key]:
-                problems.append(f"{cid}: refused record changed")
-        else:
-            migrated_where.append((cid, position if where == "array" else key))
-            if where == "record" and key in state["after"]:
-                problems.append(f"{cid}: migrated but its legacy record is still there")
-    # The array: exactly the refused elements remain, unchanged and in order. But an element
-    # JSON can't hold (1e400 read as Infinity) can't be written back unchanged: then the array
-    # is not rewritten at all (its migrated sessions' copies stay until that element is fixed).
-    kept = [fp for fp, sid in zip(state["arrayBefore"], state["arrayBeforeIds"]) if sid not in succeeded]
-    if any(c[0] == "bd-array-inf" for c in cases):
+
+def outcome_of(batch, case) -> tuple[str, str]:
+    """("migrate" | "refuse" | "nothing", the label its result or error is under)."""
+    cid, where = case[:2]
+    label = cid
+    if where == "array" and cid not in batch["succeeded"] and cid not in batch["errors"]:
+        label = f"sessions[{ARRAY_CASES.index(case)}]"
+    if label in batch["succeeded"]:
+        return "migrate", label
+    return ("refuse" if label in batch["errors"] else "nothing"), label
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_each_case_is_migrated_losslessly_or_refused_with_its_own_clear_error(batch, case):
+    cid, where, _form, _payload, expect = case
+    outcome, label = outcome_of(batch, case)
+    assert outcome == expect, f"{cid} ({where}): expected {expect}, got {outcome}: {batch['errors'].get(label)}"
+    key, state = f"sessions/{cid}", batch["state"]
+    if outcome == "refuse":
+        message = " ".join(batch["errors"][label])
+        assert message and "Traceback" not in message and len(message) <= 2000, message[:300]
+        if where == "record":
+            assert state["after"].get(key) == state["before"][key], "a refused record changed"
+    else:
+        assert batch["equal"][cid], "the chunked form differs from what the app read"
+        if where == "record":
+            assert key not in state["after"], "migrated, but its legacy record is still there"
+
+
+def test_the_array_keeps_exactly_its_refused_elements_unchanged(batch):
+    """Exactly the refused elements remain, unchanged and in order. But an element JSON can't
+    hold (1e400 read as Infinity) can't be written back unchanged: then the array is not
+    rewritten at all (its migrated sessions' copies stay until that element is fixed), and the
+    batch says so."""
+    state, errors = batch["state"], batch["errors"]
+    kept = [fp for fp, sid in zip(state["arrayBefore"], state["arrayBeforeIds"]) if sid not in batch["succeeded"]]
+    if any(c[0] == "bd-array-inf" for c in CASES):
         kept = state["arrayBefore"]
-        if not any("sessions[" in m and "left as it is" in m for m in errors.get("sessions", [])):
-            problems.append(f"no clear error about the unwritable sessions array: {errors.get('sessions')}")
-    if state["arrayAfter"] != kept:
-        problems.append("the sessions array lost or changed an element it should have kept")
-    # Every migrated session reads back from chunked storage equal to what the app read before.
-    code = f"DB = {db!r}; WHICH = {migrated_where!r}\n" + CHECK_MIGRATED
-    equal = json.loads(booted.python(code))
-    problems += [f"{sid}: chunked form differs from the original" for sid, ok in equal.items() if not ok]
-    assert not problems, "\n".join(problems) + f"\n\nerrors: {json.dumps(errors, indent=1)[:6000]}"
-    assert result["migrated"] == len(migrated_where)
-    print(f"bad data: {len(cases)} records, {len(migrated_where)} migrated, {len(errors)} refused")
+        assert any("sessions[" in m and "left as it is" in m for m in errors.get("sessions", [])), errors.get("sessions")
+    assert state["arrayAfter"] == kept
+
+
+def test_the_batch_counts_what_it_migrated(batch):
+    assert batch["result"]["migrated"] == len(batch["equal"])

@@ -23,16 +23,15 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
-
 from browser.harness import fresh_db, open_booted_page
+from playwright.sync_api import Error as PlaywrightError
 from reliability.reliability_helpers import LONG, RUN_MIGRATION, check, fill
 
 IN_A_ROW, ROW_N = (40 if LONG else 20), 50  # trials on one profile, sessions each
 ALONE, ALONE_N = (20 if LONG else 0), 100  # trials on a fresh profile each (long form only)
 
 START = """async (db) => {
-    const { loadChunkedMigration } = await import('/taskerino-migration.mjs');
+    const { loadChunkedMigration } = await import('/lib/taskerino-migration.mjs');
     const api = loadChunkedMigration({ dbName: db, log: false });
     window.__percent = -1;
     window.__batch = api.runChunkedMigration({ onProgress: (message, percent) => { window.__percent = percent; } })

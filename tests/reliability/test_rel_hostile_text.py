@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
-
 from browser.harness import open_booted_page
-from taskerino_storage.samples import generate_sessions
+from playwright.sync_api import expect
+from taskerino_storage.testing.samples import generate_sessions
 
 HOSTILE = [
     '<img src=x onerror="window.__pwned=1">',

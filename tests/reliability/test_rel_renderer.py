@@ -26,9 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
-
 from browser.harness import fresh_db, open_booted_page
+from playwright.sync_api import Error as PlaywrightError
 from reliability.reliability_helpers import LONG, RUN_MIGRATION
 
 MIGRATIONS = 30 if LONG else 6
@@ -51,8 +50,8 @@ PAGE_MEMORY = """async () => {
 SAVE_SESSIONS = """async ([db, seed, form, n, inArray, broken]) => {
     const py = chunkedMigration.pyodide;
     await py.runPythonAsync(`
-from taskerino_storage import codec
-from taskerino_storage.samples import generate_sessions
+from taskerino_storage.storage import codec
+from taskerino_storage.testing.samples import generate_sessions
 _made = generate_sessions(${n}, ${seed}, broken=${broken})
 _array_text = codec.dumps(_made[:${inArray}])
 _records = [[s["id"], codec.dumps(s)] for s in _made[${inArray}:]]
@@ -69,7 +68,7 @@ del _made
 }"""
 
 AFTER_MIGRATION = """
-from taskerino_storage.browser import open_backend
+from taskerino_storage.browser.service import open_backend
 _b = await open_backend(DB)
 _array = await _b.open_array("sessions")
 _state = {"array": None if _array is None else _array.count, "index": sorted(await _b.get("session-index", []))}
@@ -79,8 +78,8 @@ _state
 
 # The old fill_demo (before issue 11), inline: the whole array into Python, back out whole.
 OLD_FILL_DEMO = """
-from taskerino_storage.browser import open_backend
-from taskerino_storage.samples import generate_sessions
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.testing.samples import generate_sessions
 _b = await open_backend(DB)
 _existing = await _b.get("sessions", [])
 _seed = 2025 + len(_existing)
@@ -92,7 +91,7 @@ _n
 """
 
 ARRAY_COUNT = """
-from taskerino_storage.browser import open_backend
+from taskerino_storage.browser.service import open_backend
 _b = await open_backend(DB)
 _a = await _b.open_array("sessions")
 _n = _a.count

@@ -11,7 +11,7 @@ from reliability.reliability_helpers import FINGERPRINT, check, fill
 N, SEED = 6, 31
 
 API = """async ([db, method, args]) => {
-    const { loadChunkedMigration } = await import('/taskerino-migration.mjs');
+    const { loadChunkedMigration } = await import('/lib/taskerino-migration.mjs');
     window.__apis = window.__apis || {};
     const api = window.__apis[db] || (window.__apis[db] = loadChunkedMigration({ dbName: db, log: false }));
     try { return { ok: await api[method](...args) }; } catch (e) { return { error: e.message }; }

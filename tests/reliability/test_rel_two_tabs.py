@@ -7,20 +7,19 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from browser.harness import fresh_db, open_booted_page
 from reliability.reliability_helpers import LONG, check, fill
-from taskerino_storage.jsoncompare import json_equal
-from taskerino_storage.samples import generate_sessions
+from taskerino_storage.session.compare import json_equal
+from taskerino_storage.testing.samples import generate_sessions
 
 N = 120 if LONG else 40
 SEED = 77
 ADDED = {**generate_sessions(1, seed=4242, size="small")[0], "id": "added-by-the-app-meanwhile"}
 
 ADDED_CHECK = """
-from taskerino_storage.browser import open_backend
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.jsoncompare import json_equal
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
+from taskerino_storage.session.compare import json_equal
 import json
 backend = await open_backend(DB)
 added = json.loads(ADDED)
@@ -33,7 +32,7 @@ json.dumps({"chunked": chunked is not None and json_equal(chunked, added),
 
 def open_on(context, web_url, db):
     booted = open_booted_page(context, web_url)
-    booted.page.goto(f"{web_url}/index.html?db={db}")
+    booted.page.goto(f"{web_url}/page/index.html?db={db}")
     booted.page.evaluate("() => chunkedMigration.validationReady.then(() => true)")
     booted.page.set_default_timeout(300_000)
     return booted
@@ -84,7 +83,7 @@ def test_on_demand_loads_and_app_writes_during_a_batch(browser, web_url):
     assert final["backups_per_session"] == [1] and final["backed_up"] == N + 1
     added = json.loads(b.python(f"DB = {db!r}; ADDED = {json.dumps(ADDED)!r}\n" + ADDED_CHECK))
     assert added == {"chunked": True, "legacy": 0, "legacy_equal": True}
-    assert b.python(f"from taskerino_storage.browser import open_backend\n(await (await open_backend({db!r})).get('sessions'))") == []
+    assert b.python(f"from taskerino_storage.browser.service import open_backend\n(await (await open_backend({db!r})).get('sessions'))") == []
     print(f"two tabs: batch still running during B's loads: {still_running}; batch migrated {result['migrated']}, "
           f"rerun {rerun['migrated']} migrated / {rerun['skipped']} skipped")
     context.close()
@@ -93,8 +92,8 @@ def test_on_demand_loads_and_app_writes_during_a_batch(browser, web_url):
 # --- the app saving its array while a batch ends: nothing left behind unnamed ---------------
 
 FILL_MIXED = """
-from taskerino_storage.browser import open_backend
-from taskerino_storage.samples import generate_sessions
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.testing.samples import generate_sessions
 backend = await open_backend(DB)
 originals = generate_sessions(60, seed=SEED, size="small")
 await backend.write_batch({"sessions": originals[:57],
@@ -103,10 +102,10 @@ await backend.write_batch({"sessions": originals[:57],
 """
 
 ARRAY_STATE = """
-from taskerino_storage.browser import open_backend
-from taskerino_storage.chunked import ChunkedSessionStorage
-from taskerino_storage.jsoncompare import json_equal
-from taskerino_storage.samples import generate_sessions
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.storage.chunked import ChunkedSessionStorage
+from taskerino_storage.session.compare import json_equal
+from taskerino_storage.testing.samples import generate_sessions
 import json
 
 backend = await open_backend(DB)

@@ -1,24 +1,23 @@
 """The migration of Taskerino's legacy (monolithic) sessions to chunked storage, and back.
 
-    Migrator(backend).migrate_all_sessions(MigrationOptions(dry_run=True))
+    rt = open_runtime(backend)
+    await commands.migrate_all_sessions(rt, MigrationOptions(dry_run=True))
 
-Modules, one job each: options (what commands take and return), legacy (finding sessions,
-status), backups / markers / checksum (what a migration leaves behind), verify (the integrity
-check), session_job (one session's migration), engine (single, batch, on-demand), rollback,
-cleanup, dryrun (the overlay store), space, locks, errors; migrator is the thin facade.
+commands.py has one plain function per console command; the modules below it do the work:
+runtime (what commands run on), batch and single (migrating), job (one session's steps),
+inventory (finding sessions), backups / markers (what a migration leaves behind), verify,
+rollback, cleanup, space, locks, pipeline (two sessions in flight); options and results are
+what the commands take and return. See docs/design.md.
 """
-from .errors import (BackupError, DataIntegrityError, InsufficientSpaceError, InvalidArgumentError,
-                     MigrationBusyError, MigrationError, RollbackRefusedError, UnknownSessionError,
-                     UnmigratableSessionError)
-from .migrator import Migrator
-from .options import (BackupInfo, BatchMigrationResult, CleanupResult, MigrationOptions,
-                      MigrationStatus, RollbackResult, SessionError, SessionMigrationResult)
+from . import commands
+from .options import MigrationOptions
+from .results import (BackupInfo, BatchMigrationResult, CleanupResult, KeptBackup, MigrationStatus,
+                      RollbackResult, SessionError, SessionMigrationResult)
+from .runtime import Runtime, open_runtime
 from .verify import verify_data_integrity
 
 __all__ = [
-    "BackupError", "BackupInfo", "BatchMigrationResult", "CleanupResult", "DataIntegrityError",
-    "InsufficientSpaceError", "InvalidArgumentError", "MigrationBusyError", "MigrationError",
-    "MigrationOptions", "MigrationStatus", "Migrator", "RollbackRefusedError", "RollbackResult",
-    "SessionError", "SessionMigrationResult", "UnknownSessionError", "UnmigratableSessionError",
-    "verify_data_integrity",
+    "BackupInfo", "BatchMigrationResult", "CleanupResult", "KeptBackup", "MigrationOptions",
+    "MigrationStatus", "RollbackResult", "Runtime", "SessionError", "SessionMigrationResult",
+    "commands", "open_runtime", "verify_data_integrity",
 ]

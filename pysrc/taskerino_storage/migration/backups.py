@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .. import layout
-from ..backend import StorageBackend
-from ..errors import RecordDecodeError
-from .checksum import session_checksum
-from .errors import BackupError
+from ..errors import BackupError, RecordDecodeError
+from ..session import layout
+from ..session.checksum import session_checksum
+from ..storage.port import StorageBackend
 from .markers import read_marker
-from .options import BackupInfo
+from .results import BackupInfo
 
 ORIGINAL_FORMAT = "monolithic"
 

@@ -12,15 +12,14 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
-from .. import layout
-from ..errors import StorageError
-from ..session_errors import InvalidSessionError
-from ..session_records import KEYED_PARTS, part_keys
+from ..errors import InvalidArgumentError, InvalidSessionError, StorageError
+from ..session import layout
+from ..session.records import KEYED_PARTS, part_keys
 from .backups import describe_backups, parse_iso
-from .errors import InvalidArgumentError
-from .legacy import LegacyInventory, find_legacy_copies, is_chunked_metadata
+from .inventory import LegacyInventory, find_legacy_copies, is_chunked_metadata
 from .locks import batch_lock
-from .options import BackupInfo, CleanupResult, KeptBackup, require_days
+from .options import require_days
+from .results import BackupInfo, CleanupResult, KeptBackup
 from .runtime import Runtime
 
 # How legacy.open_sessions_array ends its problem; the reason here says what happened instead.

@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from ..backend import StorageBackend
-from ..errors import LockBusyError
-from .errors import MigrationBusyError
+from ..errors import LockBusyError, MigrationBusyError
+from ..storage.port import StorageBackend
 
 BATCH_LOCK = "taskerino-migration:batch"
 BUSY_MESSAGE = "Another tab is migrating sessions right now; wait for it to finish, then run again."

@@ -13,10 +13,9 @@ the session ignore it.
 """
 from __future__ import annotations
 
-
-from .. import layout
-from ..backend import StorageBackend
 from ..errors import RecordDecodeError
+from ..session import layout
+from ..storage.port import StorageBackend
 
 
 def new_marker(checksum: str, backup: dict | None, backup_key: str | None, migrated_at: str,

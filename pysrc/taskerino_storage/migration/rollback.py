@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import layout
-from ..backend import IndexChange
-from ..errors import DuplicateElementError, IndexNotArrayError, RecordDecodeError, StorageError
-from ..jsoncompare import json_equal
+from ..errors import (BackupError, DuplicateElementError, IndexNotArrayError, InvalidArgumentError,
+                      RecordDecodeError, RollbackRefusedError, StorageError)
+from ..session import layout
+from ..session.checksum import session_checksum
+from ..session.compare import json_equal
+from ..storage.port import IndexChange
 from .backups import Backup, backup_keys, read_backup
-from .checksum import session_checksum
-from .errors import BackupError, InvalidArgumentError, RollbackRefusedError
 from .locks import batch_lock, session_lock
-from .options import RollbackResult
+from .results import RollbackResult
 from .runtime import Runtime, require_session_id
 
 

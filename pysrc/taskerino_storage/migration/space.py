@@ -6,8 +6,8 @@ A batch asks the browser once, then counts its own writes against what it was to
 again once they have used half of it: an estimate costs a round trip, ~1.4 ms a session."""
 from __future__ import annotations
 
-from ..backend import StorageBackend
-from .errors import InsufficientSpaceError
+from ..errors import InsufficientSpaceError
+from ..storage.port import StorageBackend
 
 MARGIN = 2
 

@@ -14,8 +14,8 @@ import json
 import re
 from typing import Any
 
-from ..jsoncompare import Difference, json_diff
-from .errors import DataIntegrityError
+from ..errors import DataIntegrityError
+from ..session.compare import Difference, json_diff
 
 HEADER = "Data integrity verification failed:"
 MAX_LISTED = 20  # differences shown; the rest are counted

@@ -1,0 +1,681 @@
+// The bridge between Python and Taskerino's IndexedDB, in the app's own format.
+//
+// Database `taskerino-db` version 1 (never bumped: the app opens version 1), store
+// `collections`, records `{name, data, timestamp}`. DATA is "GZIP_V1:" + base64(gzip(JSON)),
+// a JSON string, or (old data) the raw value.
+//
+// Every exported operation is one whole transaction: all requests are issued inside JS and
+// the promise settles on the transaction's `complete` (or `abort`). Python awaits only these
+// calls — a Python `await` inside a transaction would let it auto-commit half done.
+
+import { GZIP_PREFIX } from "./gzip-codec.mjs";
+
+const DB_VERSION = 1;
+const INDEX_KEY = "session-index"; // read and written only as Python's index edit says (IndexChange.edit)
+const CONFLICT = Symbol("conflict");
+const OPTIMISTIC_ATTEMPTS = 4; // then writeGuarded holds the store for one attempt that can't conflict
+
+/** Open (or create, with the app's two stores) a Taskerino database at version 1. */
+export function openDatabase(name = "taskerino-db") {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(name, DB_VERSION);
+    request.onupgradeneeded = () => {
+      // Only reached when the database does not exist yet: create what the app would.
+      const db = request.result;
+      if (!db.objectStoreNames.contains("collections")) {
+        db.createObjectStore("collections", { keyPath: "name" }).createIndex("timestamp", "timestamp");
+      }
+      if (!db.objectStoreNames.contains("backups")) {
+        db.createObjectStore("backups", { keyPath: "id" });
+      }
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => {
+      const err = request.error;
+      reject(err?.name === "VersionError"
+        ? new Error(`database ${name} has a version above ${DB_VERSION}; this tool only opens Taskerino's version ${DB_VERSION}`)
+        : err);
+    };
+    request.onblocked = () => reject(new Error(`database ${name} is blocked by another tab upgrading it`));
+  });
+}
+
+/**
+ * A plain Error with the same name and message. Python awaits our promises through Pyodide,
+ * and Pyodide 314 never resumes a coroutine whose promise rejected with Chromium's
+ * QuotaExceededError object (a DOMException subclass): so nothing else ever crosses the bridge.
+ */
+function plainError(e) {
+  if (e instanceof Error && e.constructor === Error) return e;
+  const error = new Error(e?.message || String(e?.name ?? e));
+  error.name = e?.name ?? "Error";
+  return error;
+}
+
+/** Each bridge method rejects with plain Errors only (see plainError). */
+function plainErrors(methods) {
+  for (const [name, fn] of Object.entries(methods)) {
+    if (typeof fn === "function") {
+      methods[name] = async (...args) => {
+        try {
+          return await fn(...args);
+        } catch (e) {
+          throw plainError(e);
+        }
+      };
+    }
+  }
+  return methods;
+}
+
+/** Settle when the transaction ends: resolve on complete, reject with its error on abort. */
+function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new DOMException("transaction aborted", "AbortError"));
+  });
+}
+
+// ------------------------------------------------------------------ DATA forms
+
+// Gzip runs through web/codec-pool.mjs (on workers where a core is spare), imported on first
+// use so the page's globals don't wait for it.
+let workerCount; // undefined: the pool's default
+let codecPool = null;
+
+function codec() {
+  codecPool ??= import("./codec-pool.mjs").then(({ CodecPool }) => new CodecPool(workerCount), (e) => {
+    codecPool = null; // a failed load is retried by the next call, not kept
+    throw e;
+  });
+  return codecPool;
+}
+
+/**
+ * How many codec workers gzip runs on (0: on the main thread). The default: none on 2 cores or
+ * fewer, else cores - 1, at most 3. Resolves to how many were running before.
+ */
+export async function setCodecWorkers(count) {
+  const pool = codecPool && (await codecPool);
+  const before = pool ? pool.running : 0;
+  pool?.terminate();
+  workerCount = count;
+  codecPool = null;
+  return before;
+}
+
+/** GZIP_V1 DATA for a JSON text, compressed natively (CompressionStream), like the app's fflate. */
+async function gzipData(text) {
+  return (await codec()).gzip(text);
+}
+
+/**
+ * A stored (structured-clone) value read as JSON: `{text, absent}`, or `{error}` naming the first
+ * value JSON can't hold. An object property holding `undefined` is left out and its path listed
+ * in `absent`: the app means it absent (its types mark such fields optional, and its own save,
+ * JSON.stringify, drops them). Anything else — `undefined` or a hole inside an array, a Date, a
+ * Map, NaN, a class instance — is refused: no meaning is guessed. Python's codec.json_view is
+ * the same rule, for the memory backend.
+ */
+function jsonView(value) {
+  const absent = [];
+  const bad = nonJsonPath(value, "", absent);
+  return bad ? { error: bad } : { text: JSON.stringify(value), absent };
+}
+
+/** The path of the first value in `value` JSON can't hold, or null; `absent` collects undefined properties. */
+function nonJsonPath(value, path = "", absent = null) {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return null;
+  if (typeof value === "number") return Number.isFinite(value) ? null : `${path || "value"} is ${value}`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return `${path}[${i}] is a hole`;
+      const bad = nonJsonPath(value[i], `${path}[${i}]`, absent);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) {
+      const inner = path ? `${path}.${k}` : k;
+      if (v === undefined && absent) {
+        absent.push(inner);
+        continue;
+      }
+      const bad = nonJsonPath(v, inner, absent);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  const kind = value === undefined ? "undefined" : (value?.constructor?.name ?? typeof value);
+  return `${path || "value"} is ${kind}`;
+}
+
+/**
+ * DATA → its JSON text; `{text, absent}` for raw data with properties read as absent (see
+ * jsonView); or `{error}` naming what is wrong. Never guesses, never repairs.
+ */
+async function decodeData(data) {
+  if (typeof data === "string") {
+    return data.startsWith(GZIP_PREFIX) ? (await codec()).gunzip(data) : data;
+  }
+  const view = jsonView(data);
+  if (view.error) return { error: `raw stored value is not JSON: ${view.error}` };
+  return view.absent.length ? view : view.text;
+}
+
+/**
+ * True when two stored DATA values are the same: strings by value, raw (structured-clone)
+ * values by structure — so a compare-and-swap sees any change, also to a value JSON can't hold
+ * (a Date, an `undefined` property) or to one JSON would flatten (a Date against its string).
+ */
+function sameData(a, b) {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  const kind = Object.prototype.toString.call(a);
+  if (kind !== Object.prototype.toString.call(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (a instanceof Date) return Object.is(a.getTime(), b.getTime());
+  if (a instanceof RegExp) return a.source === b.source && a.flags === b.flags;
+  if (a instanceof Map || a instanceof Set) {
+    if (a.size !== b.size) return false;
+    const as = [...a.entries()], bs = [...b.entries()];
+    return as.every(([k, v], i) => sameData(k, bs[i][0]) && sameData(v, bs[i][1]));
+  }
+  if (ArrayBuffer.isView(a) || a instanceof ArrayBuffer) {
+    const x = new Uint8Array(a.buffer ?? a, a.byteOffset ?? 0, a.byteLength), y = new Uint8Array(b.buffer ?? b, b.byteOffset ?? 0, b.byteLength);
+    return x.length === y.length && x.every((byte, i) => byte === y[i]);
+  }
+  if (a instanceof Blob) return false; // can't be compared at once: taken as changed
+  const keys = Reflect.ownKeys(a);
+  if (keys.length !== Reflect.ownKeys(b).length) return false;
+  return keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameData(a[k], b[k]));
+}
+
+// ------------------------------------------------------------------ array records
+
+function namedError(name, message) {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+/** Record `key`'s DATA (undefined when absent), in a transaction of its own. */
+async function readData(db, storeName, key) {
+  const tx = db.transaction(storeName, "readonly");
+  const request = tx.objectStore(storeName).get(key);
+  await done(tx);
+  return request.result?.data;
+}
+
+/** The array a record's JSON text (or `{error}`) holds; `errorName` names the Error thrown otherwise. */
+function parseArray(key, text, errorName = "RecordDecodeError") {
+  if (typeof text !== "string" && text.error === undefined) text = text.text;
+  if (typeof text !== "string") throw namedError(errorName, `${key} cannot be decoded: ${text.error}`);
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw namedError(errorName, `${key} is not valid JSON (${e.message})`);
+  }
+  if (!Array.isArray(value)) throw namedError(errorName, `${key} is not an array (found ${value === null ? "null" : typeof value})`);
+  return value;
+}
+
+/**
+ * The elements of array record `key` from its DATA. A raw (structured-clone) array is taken as
+ * it is, not through JSON: an element JSON can't hold then blocks only itself (ArrayRecord.item
+ * refuses it), and the elements written back are the very values read.
+ */
+async function arrayElements(key, data) {
+  if (typeof data === "string") return parseArray(key, await decodeData(data));
+  if (!Array.isArray(data)) {
+    throw namedError("RecordDecodeError", `${key} is not an array (found ${data === null ? "null" : typeof data})`);
+  }
+  return data;
+}
+
+/** New DATA for array `key` holding `elements`, in the form of `data0`: raw stays raw (as it is), else encoded JSON. */
+async function arrayData(key, data0, elements, encodeRecord) {
+  if (data0 !== undefined && typeof data0 !== "string") return elements;
+  requireWritable(key, elements);
+  return encodeRecord(JSON.stringify(elements));
+}
+
+/** Refuse to rewrite array `key` holding an element JSON.stringify would silently change (Infinity → null). */
+function requireWritable(key, elements) {
+  const bad = nonJsonPath(elements);
+  if (bad) {
+    throw namedError("NonJsonElementError", `${key} holds an element that JSON can't (${key}${bad}); rewriting ` +
+      `${key} would change it, so ${key} was left as it is. Fix or remove that element, then run again`);
+  }
+}
+
+const elementId = (e) => (e && typeof e === "object" && !Array.isArray(e) && typeof e.id === "string" ? e.id : undefined);
+
+async function sha256(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return new Uint8Array(digest).toHex();
+}
+
+/** The elements of an array record, handed to Python one at a time (see StorageBackend.open_array). */
+class ArrayRecord {
+  /** `read()`: the record's DATA now; `rewrite(change)`: writeRecord for this record. */
+  constructor(key, elements, data, { read, rewrite }) {
+    this.read = read;
+    this.key = key;
+    this.data = data; // the DATA the elements were parsed from
+    this.ids = elements.map(elementId);
+    this.elements = elements;
+    this.rewrite = rewrite;
+    this.handedOver = new Map(); // id -> sha256 of the element's JSON text as handed over
+  }
+
+  /**
+   * Element i as JSON text; `{text, absent}` when properties stored as `undefined` were left out
+   * (jsonView); `{error}` when it holds a value JSON can't (a Date, 1e400 parsed as Infinity...).
+   */
+  async item(i) {
+    const view = jsonView(this.elements[i]);
+    if (view.error) return { error: `element ${i} is not JSON: ${view.error}` };
+    const id = this.ids[i];
+    if (id !== undefined) this.handedOver.set(id, await sha256(view.text));
+    return view.absent.length ? view : view.text;
+  }
+
+  /** Remove the elements with these ids that are still exactly as handed over; returns the ids removed. */
+  async removeItems(ids) {
+    const wanted = new Set(Array.from(ids).filter((id) => this.handedOver.has(id)));
+    if (wanted.size === 0) return [];
+    const rewrite = this.rewrite(async (data, load) => {
+      const removed = [];
+      const kept = [];
+      if (this.elements && sameData(data, this.data) && this.uniqueIds(wanted)) {
+        // The record is still exactly the DATA the elements were handed over from: each wanted
+        // element is as handed over, by construction; no need to parse and hash it all again.
+        for (const element of this.elements) {
+          const id = elementId(element);
+          if (wanted.has(id)) removed.push(id);
+          else kept.push(element);
+        }
+        return { removed, kept };
+      }
+      for (const element of await load()) {
+        const id = elementId(element);
+        const view = wanted.has(id) ? jsonView(element) : {};
+        if (view.text !== undefined && (await sha256(view.text)) === this.handedOver.get(id)) removed.push(id);
+        else kept.push(element);
+      }
+      return { removed, kept };
+    });
+    return rewrite.catch((e) => Promise.reject(plainError(e)));
+  }
+
+  /** Those of `ids` that the record's elements hold now, read again. */
+  async presentIds(ids) {
+    const data = await this.read();
+    const current = new Set(data === undefined ? [] : (await arrayElements(this.key, data)).map(elementId));
+    return Array.from(new Set(ids)).filter((id) => current.has(id));
+  }
+
+  /** True when each of `ids` names one element only. */
+  uniqueIds(ids) {
+    const seen = new Set();
+    for (const id of this.ids) {
+      if (ids.has(id)) {
+        if (seen.has(id)) return false;
+        seen.add(id);
+      }
+    }
+    return true;
+  }
+
+  release() {
+    this.elements = null;
+  }
+}
+
+// ------------------------------------------------------------------ the bridge
+
+/**
+ * Bridge over one database's `collections` store.
+ * `encoding`: "gzip" (the app's default) or "json" for newly written records.
+ */
+export function createBridge(db, { storeName = "collections", encoding = "gzip" } = {}) {
+  if (!db.objectStoreNames.contains(storeName)) {
+    throw new Error(`database ${db.name} has no object store ${storeName}`);
+  }
+  /** DATA for a JSON text, in `form` ("gzip" | "json"; the bridge's encoding by default). */
+  const encodeRecord = async (text, form = encoding) => (form === "json" ? text : gzipData(text));
+
+  /**
+   * Rewrite an array record with `change(data, load) -> {removed, kept}` (`data`: the DATA read,
+   * `load()`: its elements), keeping concurrent writers' work (writeGuarded). Returns `removed`.
+   */
+  async function writeRecord(key, change) {
+    let removed = [];
+    await writeGuarded([], [], undefined, async (read) => {
+      const data0 = await read(key);
+      if (data0 === undefined) return (removed = [], []);
+      let kept;
+      ({ removed, kept } = await change(data0, () => arrayElements(key, data0)));
+      if (removed.length === 0) return [];
+      return [{ key, expected: data0, data: await arrayData(key, data0, kept, encodeRecord) }];
+    });
+    return removed;
+  }
+
+  /** Issue the deletes, then the puts (and each guard's new DATA), in `store`'s transaction. */
+  function issueWrites(store, encoded, deletes, guards) {
+    const timestamp = Date.now();
+    for (const key of deletes) store.delete(key);
+    for (const [name, data] of encoded) store.put({ name, data, timestamp });
+    for (const { key, data } of guards) if (data !== undefined) store.put({ name: key, data, timestamp });
+  }
+
+  /**
+   * One strict transaction: deletes, then puts. Each of `guards` {key, expected, data} first
+   * checks that record `key`'s DATA is still `expected` (undefined: absent) — when one is not,
+   * nothing is written and CONFLICT returned — and writes its new DATA `data` (undefined: leave
+   * it) with the rest.
+   */
+  async function commit(encoded, deletes, guards = []) {
+    const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
+    const finished = done(tx);
+    const store = tx.objectStore(storeName);
+    let conflict = false;
+    let issueError;
+    const issue = () => {
+      try {
+        issueWrites(store, encoded, deletes, guards);
+      } catch (e) {
+        // A request that can't even be issued (bad key...) aborts the whole batch.
+        issueError = e;
+        tx.abort();
+      }
+    };
+    let unchecked = guards.length;
+    if (unchecked === 0) issue();
+    for (const { key, expected } of guards) {
+      store.get(key).onsuccess = (event) => {
+        if (conflict) return;
+        if (!sameData(event.target.result?.data, expected)) {
+          conflict = true;
+          tx.abort();
+        } else if (--unchecked === 0) {
+          issue();
+        }
+      };
+    }
+    try {
+      await finished;
+    } catch (e) {
+      if (issueError) throw issueError;
+      if (conflict) return CONFLICT;
+      throw e;
+    }
+    return undefined;
+  }
+
+  /**
+   * A readwrite transaction held open while async work (gunzip, gzip) runs between its read and
+   * its write. A transaction stays active only while it has requests pending, and requests can
+   * be issued only from its own callbacks: so a cheap read is chained until the work is done,
+   * and every read or write is queued and issued from that chain. Meanwhile no other writer can
+   * write the store, so what is read in it is still current when it writes: no conflict can
+   * happen. The app's own writes wait the few ms the work takes; so it is used only after
+   * optimistic attempts kept conflicting (writeGuarded).
+   */
+  function holdStore() {
+    const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
+    const finished = done(tx);
+    const store = tx.objectStore(storeName);
+    const queue = [];
+    let open = true;
+    const spin = () => {
+      while (queue.length) queue.shift()();
+      if (open) store.get(INDEX_KEY).onsuccess = spin;
+    };
+    spin();
+    const enqueue = (issue) => new Promise((resolve, reject) => queue.push(() => {
+      try {
+        resolve(issue());
+      } catch (e) {
+        reject(e);
+      }
+    }));
+    return {
+      read: (key) => enqueue(() => new Promise((resolve) => {
+        store.get(key).onsuccess = (event) => resolve(event.target.result?.data);
+      })),
+      async write(encoded, deletes, guards) {
+        await enqueue(() => {
+          open = false;
+          try {
+            issueWrites(store, encoded, deletes, guards);
+          } catch (e) {
+            tx.abort();
+            throw e;
+          }
+        });
+        await finished;
+      },
+      async abort() {
+        await enqueue(() => {
+          open = false;
+          tx.abort();
+        });
+        await finished.catch(() => {});
+      },
+    };
+  }
+
+  // The session-index as this bridge last read or wrote it: {data, ids}, or null (read it).
+  let knownIndex = null;
+  let indexChanges = Promise.resolve();
+
+  const readOutside = (key) => readData(db, storeName, key);
+
+  /** The session-index as stored: its DATA and JSON text (both undefined when absent). */
+  async function readIndex(read) {
+    const data = await read(INDEX_KEY);
+    if (data === undefined) return { data, text: undefined };
+    const decoded = await decodeData(data);
+    if (typeof decoded === "string") return { data, text: decoded };
+    if (decoded.error === undefined) return { data, text: decoded.text };
+    throw namedError("IndexNotArrayError", `${INDEX_KEY} cannot be decoded: ${decoded.error}`);
+  }
+
+  /** Python's index edit on the index's text: its new text, or undefined when unchanged. */
+  function editIndex(indexEdit, text) {
+    const [status, value, message] = indexEdit(text);
+    if (status !== "ok") throw namedError(value, message);
+    return value ?? undefined;
+  }
+
+  /**
+   * Deletes and puts with the session-index changed by `indexEdit(text) -> ["ok", new text or
+   * undefined] | ["error", name, message]` (Python's rule, IndexChange.edit; or no change) and
+   * the guards `moreGuards(read)` returns, computed from records read with `read(key)`,
+   * so that another writer's change to them is never lost. First optimistically: computed from
+   * plain reads and committed only if those records are still as read (commit), recomputed after
+   * each conflict. An app that writes them again and again can win every such race: then one
+   * last attempt holds the store (holdStore) and cannot conflict.
+   */
+  async function writeGuarded(encoded, deletes, indexEdit, moreGuards = async () => []) {
+    const indexChange = Boolean(indexEdit);
+    const plan = async (read, index) => {
+      const guards = await moreGuards(read);
+      let text, data;
+      if (indexChange) {
+        text = editIndex(indexEdit, index.text);
+        data = text === undefined ? undefined : await encodeRecord(text);
+        guards.push({ key: INDEX_KEY, expected: index.data, data });
+      }
+      return { guards, landed: text === undefined ? index : { data, text } };
+    };
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      // After a conflict, back off a random while (up to 2^attempt ms): a busy writer gets ahead.
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+      const index = indexChange ? knownIndex ?? (await readIndex(readOutside)) : null;
+      const { guards, landed } = await plan(readOutside, index);
+      knownIndex = null; // until this write is known to have landed
+      if ((await commit(encoded, deletes, guards)) !== CONFLICT) {
+        if (indexChange) knownIndex = landed;
+        return;
+      }
+    }
+    const held = holdStore();
+    let planned;
+    try {
+      planned = await plan(held.read, indexChange ? await readIndex(held.read) : null);
+    } catch (e) {
+      await held.abort();
+      throw e;
+    }
+    await held.write(encoded, deletes, planned.guards);
+    if (indexChange) knownIndex = planned.landed;
+  }
+
+  /** Encode [key, JSON text, form?] puts before any transaction opens (encoding is async). */
+  const encodePuts = (puts) => Promise.all(Array.from(puts, async ([key, text, form]) => [key, await encodeRecord(text, form)]));
+
+  /** Index changes of this bridge run one after another (each starts from the index the last wrote). */
+  function queued(write) {
+    const run = indexChanges.then(write);
+    indexChanges = run.catch(() => {});
+    return run;
+  }
+
+  return plainErrors({
+    dbName: db.name,
+    storeName,
+    encoding,
+
+    /**
+     * Read many records in one transaction. Returns one entry per key, in order:
+     * the JSON text, `undefined` when absent, or `{error}` when the record can't be decoded.
+     */
+    async getMany(keys) {
+      const tx = db.transaction(storeName, "readonly");
+      const store = tx.objectStore(storeName);
+      const requests = Array.from(keys, (key) => store.get(key));
+      await done(tx);
+      // Decompression is async: it runs after the transaction has completed, never inside it.
+      return Promise.all(requests.map((r) => (r.result === undefined ? undefined : decodeData(r.result.data))));
+    },
+
+    /**
+     * Delete, then put, atomically and durably: one transaction with strict durability.
+     * `puts` is an array of [key, JSON text, form ("gzip"/"json"; Python chooses)]; everything is
+     * encoded before the transaction opens.
+     * `indexEdit` (see writeGuarded): the session-index changes in the same transaction,
+     * checked there to be the index it was computed from (else recomputed and retried), so
+     * another writer's entries are never dropped.
+     */
+    async writeBatch(puts, deletes = [], indexEdit = undefined) {
+      const encoded = await encodePuts(puts);
+      deletes = Array.from(deletes);
+      if (!indexEdit) {
+        await commit(encoded, deletes); // one that writes the index itself: the cache fails its next check
+        return;
+      }
+      await queued(() => writeGuarded(encoded, deletes, indexEdit));
+    },
+
+    /**
+     * Append `texts` (one JSON text, or an array of them, each of an object with a string id) to
+     * the array record `key`, created when absent, with `puts`, `deletes` and `indexEdit`, in
+     * one strict transaction checked against the array (and index) as they are then: another
+     * writer's change is never lost. A raw (structured-clone) array stays raw, its elements as
+     * they are. An element with that id there already: it is not appended again when it is the
+     * same JSON, and a DuplicateElementError is thrown, nothing written, when it differs.
+     * Resolves to how many elements were appended.
+     */
+    async appendToArray(key, texts, puts = [], deletes = [], indexEdit = undefined) {
+      const elements = (typeof texts === "string" ? [texts] : Array.from(texts)).map((text) => JSON.parse(text));
+      const byId = new Map();
+      for (const element of elements) {
+        const id = elementId(element);
+        if (id === undefined) throw new Error(`appendToArray(${key}): an element has no string id`);
+        if (byId.has(id)) throw namedError("DuplicateElementError", `appendToArray(${key}): id ${JSON.stringify(id)} is given twice`);
+        byId.set(id, JSON.stringify(element)); // as jsonView writes an element, for the duplicate check
+      }
+      const encoded = await encodePuts(puts);
+      deletes = Array.from(deletes);
+      let appended;
+      const arrayGuard = async (read) => {
+        const data0 = await read(key);
+        const current = data0 === undefined ? [] : await arrayElements(key, data0);
+        const present = new Set();
+        for (const e of current) {
+          const id = elementId(e);
+          if (!byId.has(id)) continue;
+          if (jsonView(e).text !== byId.get(id)) {
+            throw namedError("DuplicateElementError", `${key} already holds a different element with id ${JSON.stringify(id)}`);
+          }
+          present.add(id);
+        }
+        const added = elements.filter((e) => !present.has(elementId(e)));
+        appended = added.length;
+        if (!appended) return [{ key, expected: data0, data: undefined }];
+        return [{ key, expected: data0, data: await arrayData(key, data0, [...current, ...added], encodeRecord) }];
+      };
+      await queued(() => writeGuarded(encoded, deletes, indexEdit, arrayGuard));
+      return appended;
+    },
+
+    /** Every key starting with `prefix`, sorted, from one transaction. */
+    async keys(prefix = "") {
+      const tx = db.transaction(storeName, "readonly");
+      const range = prefix ? IDBKeyRange.bound(prefix, prefix + "\uffff") : undefined;
+      const request = tx.objectStore(storeName).getAllKeys(range);
+      await done(tx);
+      return request.result.filter((k) => typeof k === "string" && k.startsWith(prefix));
+    },
+
+    /**
+     * Read an array-valued record (the app's `sessions`) once and keep it here, in JS:
+     * Python takes one element at a time. Resolves to undefined when the record is absent.
+     */
+    async openArray(key) {
+      const data0 = await readData(db, storeName, key);
+      if (data0 === undefined) return undefined;
+      return new ArrayRecord(key, await arrayElements(key, data0), data0,
+        { read: () => readOutside(key), rewrite: (change) => writeRecord(key, change) });
+    },
+
+    /**
+     * Hold a Web Lock (navigator.locks) until `release()` is called on the returned handle.
+     * With `ifAvailable`, resolves to undefined at once when another tab holds it.
+     */
+    acquireLock(name, ifAvailable = false) {
+      return new Promise((resolve, reject) => {
+        const held = navigator.locks.request(name, { ifAvailable }, (lock) => {
+          if (!lock) return resolve(undefined);
+          // release() settles once the lock is really free again, so a re-acquire can't race it.
+          return new Promise((release) => resolve({ release: () => (release(), held) }));
+        });
+        held.catch(reject);
+      });
+    },
+
+    /** The origin's usage and quota in bytes. */
+    async estimate() {
+      const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+      return { usage, quota };
+    },
+
+    close() {
+      db.close();
+    },
+  });
+}
+
+/** Open the database and return its bridge. */
+export async function openBridge(dbName = "taskerino-db", options = {}) {
+  try {
+    return createBridge(await openDatabase(dbName), options);
+  } catch (e) {
+    throw plainError(e);
+  }
+}

@@ -1,0 +1,165 @@
+// Types for web/taskerino-migration.mjs, for the Taskerino (TypeScript) frontend.
+
+export interface LoadOptions {
+  /** IndexedDB database (default "taskerino-db"). */
+  dbName?: string;
+  /** Object store (default "collections"). */
+  storeName?: string;
+  /** DATA form of records we write: "gzip" = "GZIP_V1:"+base64 gzip (default), "json" = plain JSON. */
+  encoding?: "gzip" | "json";
+  /** Also set window.chunkedMigration and the five console functions (default false). */
+  installGlobals?: boolean;
+  /** Print the seed-style console output (default true). */
+  log?: boolean;
+  /** Folder of the Pyodide bundle (default: build/pyodide/ beside the lib/ folder of the module). */
+  indexURL?: string;
+}
+
+export interface MigrationOptions {
+  dryRun?: boolean;
+  verbose?: boolean;
+  onProgress?: (message: string, percent: number) => void;
+  skipVerification?: boolean;
+  skipBackup?: boolean;
+  backupRetentionDays?: number;
+}
+
+export interface SessionMigrationResult {
+  sessionId: string;
+  name: string | null;
+  success: boolean;
+  skipped: boolean;
+  resumed: boolean;
+  dryRun: boolean;
+  backupPath: string | null;
+  chunkCounts: Record<string, number>;
+  bytesBefore: number;
+  bytesAfter: number;
+  durationMs: number;
+  warnings: string[];
+  error: string | null;
+  /** Migrated, but its legacy copy is still stored (see BatchMigrationResult.legacyCopiesLeft). */
+  legacyCopyLeft: boolean;
+}
+
+/** A session (or a record) that was not migrated, and why. */
+export interface SessionError {
+  sessionId: string;
+  message: string;
+}
+
+export interface BatchMigrationResult {
+  success: boolean;
+  dryRun: boolean;
+  total: number;
+  migrated: number;
+  skipped: number;
+  errorCount: number;
+  errors: SessionError[];
+  results: SessionMigrationResult[];
+  durationMs: number;
+  /** Why the batch stopped early (e.g. not enough storage space); run again to go on. */
+  stopped: string | null;
+  notMigrated: string[];
+  /**
+   * Migrated sessions whose legacy copy is still stored beside the chunked form (the app changed
+   * or saved it back meanwhile, or skipBackup / skipVerification). Safe; run again to finish.
+   */
+  legacyCopiesLeft: string[];
+}
+
+export interface BackupInfo {
+  path: string;
+  sessionId: string;
+  createdAt: string | null;
+  expiresAt: string | null;
+}
+
+export interface MigrationStatus {
+  total: number;
+  chunked: number;
+  legacy: number;
+  percentage: number;
+  backups: BackupInfo[];
+  /** Records that could not be read (undecodable, not a session...). */
+  problems: string[];
+}
+
+/** An expired backup that cleanup kept, and why (what would let it go). */
+export interface KeptBackup {
+  path: string;
+  reason: string;
+}
+
+export interface CleanupResult {
+  /** Deleted, or (dry run) would be. */
+  deleted: string[];
+  /** Every backup kept, expired or not. */
+  kept: number;
+  dryRun: boolean;
+  /** Each expired backup kept, with its reason; unexpired backups are never listed. */
+  keptExpired: KeptBackup[];
+}
+
+/** A Taskerino Session, exactly as stored (unknown fields included). */
+export type Session = { id: string; [field: string]: unknown };
+
+export interface ChunkedMigrationApi {
+  readonly dbName: string;
+  readonly storeName: string;
+  readonly encoding: "gzip" | "json";
+  /** Resolves when Python is booted. */
+  readonly ready: Promise<ChunkedMigrationApi>;
+  /** Resolves when session validation (pydantic) is loaded too. */
+  readonly validationReady: Promise<void>;
+  readonly timings: Record<string, number>;
+  /** The Pyodide instance once booted, shared by every loader of this page (debugging). */
+  readonly pyodide: unknown;
+
+  runChunkedMigration(options?: MigrationOptions): Promise<BatchMigrationResult>;
+  showMigrationStatus(): Promise<MigrationStatus>;
+  /** Like showMigrationStatus, without printing. */
+  getMigrationStatus(): Promise<MigrationStatus>;
+  migrateSingleSession(sessionId: string, options?: Omit<MigrationOptions, "onProgress">): Promise<SessionMigrationResult>;
+  /** Returns true when restored; without confirm === true it only explains and returns false. */
+  rollbackSession(sessionId: string, backupPath?: string, confirm?: boolean, options?: { force?: boolean }): Promise<boolean>;
+  cleanupBackups(retentionDays?: number, confirm?: boolean): Promise<CleanupResult>;
+  /** On-demand migration: a legacy session is migrated, then returned; a chunked one is loaded. */
+  loadSession(sessionId: string): Promise<Session>;
+  /** Fill the database with generated legacy sessions (demos). */
+  fillDemo(count?: number): Promise<{ created: number; ids: string[] }>;
+}
+
+export function loadChunkedMigration(options?: LoadOptions): ChunkedMigrationApi;
+
+/** How many workers gzip runs on (0: on the main thread; default: none on 2 cores or fewer, else
+ *  cores - 1, at most 3). Resolves to how many were running before. */
+export function setCodecWorkers(count: number): Promise<number>;
+
+/**
+ * What failed, as a stable name (errors.KINDS in the Python package; a test keeps the two equal).
+ * "internal" is a bug: the message says so, and every session is still whole.
+ */
+export type MigrationErrorKind =
+  | "storage" | "record-decode" | "quota-exceeded" | "write-conflict" | "index-not-array"
+  | "duplicate-element" | "session-layout" | "lock-busy" | "migration-busy"
+  | "invalid-session" | "session-not-found" | "unknown-session"
+  | "migration" | "invalid-argument" | "unmigratable-session" | "data-integrity"
+  | "insufficient-space" | "rollback-refused" | "backup"
+  | "internal";
+
+/** A failure from the Python side, as a readable Error (never a traceback). */
+export class MigrationError extends Error {
+  kind: MigrationErrorKind;
+}
+
+declare global {
+  interface Window {
+    chunkedMigration?: ChunkedMigrationApi;
+    runChunkedMigration?: ChunkedMigrationApi["runChunkedMigration"];
+    showMigrationStatus?: ChunkedMigrationApi["showMigrationStatus"];
+    migrateSingleSession?: ChunkedMigrationApi["migrateSingleSession"];
+    rollbackSession?: ChunkedMigrationApi["rollbackSession"];
+    cleanupBackups?: ChunkedMigrationApi["cleanupBackups"];
+  }
+}
