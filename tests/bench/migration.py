@@ -46,7 +46,7 @@ STORE_ARRAY = """async (dbs) => {  // the app's legacy layout: one GZIP_V1 `sess
 }"""
 
 RUN_OURS = """async (db) => {
-    const browser = chunkedMigration.pyodide.pyimport('taskerino_storage.browser');
+    const browser = chunkedMigration.pyodide.pyimport('taskerino_storage.browser.service');
     const service = await browser.create_service(db, 'collections', 'gzip');
     const t = performance.now();
     const envelope = JSON.parse(await service.run_migration('{}'));
