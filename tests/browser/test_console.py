@@ -84,6 +84,27 @@ def test_fill_demo_twice_adds_new_sessions(console_page):
     assert (dry["total"], dry["migrated"], dry["errorCount"]) == (8, 8, 0)  # no duplicate ids
 
 
+def test_fill_demo_appends_in_slices_what_one_call_gives_and_keeps_a_raw_array_raw(console_page):
+    """fillDemo appends 25 at a time (Python never holds the array): 30 sessions are the very
+    sessions, ids and broken ones of one generate_sessions call, seeded by the array's length;
+    the app's array stored raw (structured clone) stays raw, its elements as they were."""
+    from taskerino_storage.testing.samples import generate_sessions
+
+    page = console_page.page
+    db = page.evaluate("() => chunkedMigration.dbName")
+    first_two = page.evaluate("""async (db) => {
+        const two = JSON.parse(await appStore.load(db, 'sessions')).slice(0, 2);
+        await appStore.saveValue(db, 'sessions', two);
+        return two;
+    }""", db)
+    added = page.evaluate("() => chunkedMigration.fillDemo(30)")
+    expected = generate_sessions(30, 2025 + 2, broken=3)
+    assert added == {"created": 30, "ids": [s["id"] for s in expected]}
+    record = page.evaluate("async (db) => (await appStore.record(db, 'sessions')).data", db)
+    assert isinstance(record, list) and len(record) == 32  # still raw, not a JSON text
+    assert record[:2] == first_two and record[2:] == expected
+
+
 def test_load_session_migrates_on_demand(console_page):
     page = console_page.page
     original = page.evaluate("""async () => JSON.parse(await appStore.load(chunkedMigration.dbName, 'sessions'))[2]""")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from taskerino_storage.testing.samples import (BROKEN_KINDS, broken_positions, generate_session,
-                                               generate_sessions)
+                                               generate_sessions, iter_sessions)
 
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
@@ -59,6 +59,21 @@ def test_independent_of_n_and_of_other_calls():
     many = generate_sessions(12, seed=5, size="small")
     assert few == many[:4]
     assert many[9] == generate_session(9, 5, size="small")
+
+
+def test_iter_sessions_in_slices_gives_what_one_call_gives():
+    """fillDemo appends 25 at a time: the ids and the broken ones are those of one call."""
+    from itertools import islice
+
+    whole = generate_sessions(30, seed=2025, broken=3, size="small")
+    lazy = iter_sessions(30, seed=2025, broken=3, size="small")
+    slices = []
+    while batch := list(islice(lazy, 7)):
+        slices.append(batch)
+    assert [len(b) for b in slices] == [7, 7, 7, 7, 2]
+    assert [s for b in slices for s in b] == whole
+    with pytest.raises(ValueError):
+        iter_sessions(3, broken=4)  # checked at the call, as generate_sessions does
 
 
 def test_seed_changes_the_data():

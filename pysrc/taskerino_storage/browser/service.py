@@ -19,6 +19,9 @@ from ..migration import commands, open_runtime
 from ..storage import codec
 from .indexeddb import IndexedDBBackend
 
+# fillDemo generates and appends this many sessions at a time (~200 KB of JSON each, on average).
+FILL_SLICE = 25
+
 
 async def open_backend(db_name: str = "taskerino-db", store_name: str = "collections",
                        encoding: str = "gzip") -> IndexedDBBackend:
@@ -79,16 +82,29 @@ class MigrationService:
         return await self._call(commands.load_session, self.rt, session_id)
 
     async def fill_demo(self, count: int) -> str:
-        """Add `count` generated legacy sessions to the app's `sessions` array (a few broken)."""
-        from ..testing.samples import generate_sessions
+        """Add `count` generated legacy sessions to the app's `sessions` array (a few broken).
+
+        The array stays in JS: its length (the seed) comes from a handle on it, and the new
+        sessions go in FILL_SLICE at a time through `extend_array`, so Python holds one slice,
+        never the array. Each slice lands in its own transaction: a fill cut short (tab closed)
+        leaves the slices already written, every one whole. The sessions are exactly those one
+        `generate_sessions(count, seed, broken=...)` call gives: each depends only on (index,
+        seed), and the broken positions are taken for the whole count."""
+        from itertools import islice
+
+        from ..testing.samples import iter_sessions
 
         async def fill():
-            existing = await self.backend.get("sessions", [])
+            array = await self.backend.open_array("sessions")
             # The seed follows the array's length, so a second fill adds new ids, not duplicates.
-            seed = 2025 + len(existing)
-            sessions = generate_sessions(count, seed, broken=max(1, count // 8) if count >= 4 else 0)
-            await self.backend.write_batch({"sessions": [*existing, *sessions]})
-            return {"created": len(sessions), "ids": [s["id"] for s in sessions]}
+            seed = 2025 + (array.count if array is not None else 0)
+            del array  # the handle holds the parsed array (JS side): let it go before filling
+            sessions = iter_sessions(count, seed, broken=max(1, count // 8) if count >= 4 else 0)
+            ids: list[str] = []
+            while batch := list(islice(sessions, FILL_SLICE)):
+                await self.backend.extend_array("sessions", batch)
+                ids += [s["id"] for s in batch]
+            return {"created": len(ids), "ids": ids}
         return await self._call(fill)
 
 

@@ -233,3 +233,29 @@ async def append_to_array_lands_with_its_batch_and_never_makes_two(backend, app)
     assert await app.load("sessions") == [{"id": "app"}, session]
     await backend.append_to_array("sessions", {"id": "new"})
     assert await app.load("sessions") == [{"id": "app"}, session, {"id": "new"}]
+
+
+@case
+async def extend_array_appends_many_in_one_write_and_never_makes_two(backend, app):
+    from ..errors import DuplicateElementError
+
+    a, b = {"id": "a", "name": "Réveil ☕", "n": [1, 2.5, None]}, {"id": "b", "tags": []}
+    assert await backend.extend_array("sessions", [a, b]) == 2  # created when absent
+    assert await app.load("sessions") == [a, b]
+    await app.save("sessions", [{"id": "app"}, a, b], "gzip")  # the app wrote meanwhile
+    c, d = {"id": "c", "n": 3}, {"id": "d", "nested": {"x": [True]}}
+    assert await backend.extend_array("sessions", [c, b, d]) == 2  # b is there as the same JSON
+    assert await app.load("sessions") == [{"id": "app"}, a, b, c, d]
+    assert await backend.extend_array("sessions", [a, d]) == 0  # all there: nothing written
+    assert await app.load("sessions") == [{"id": "app"}, a, b, c, d]
+    try:
+        await backend.extend_array("sessions", [{"id": "e"}, {**a, "name": "other"}])
+    except DuplicateElementError as exc:
+        assert "'a'" in str(exc) or '"a"' in str(exc), str(exc)
+    else:
+        raise AssertionError("a different element with a taken id was appended")
+    assert await app.load("sessions") == [{"id": "app"}, a, b, c, d]  # not even e
+    await app.save("sessions", [{"id": "app"}], "json")
+    assert await backend.extend_array("sessions", [{"id": f"s{i}"} for i in range(30)]) == 30
+    assert await app.load("sessions") == [{"id": "app"}, *({"id": f"s{i}"} for i in range(30))]
+    assert (await backend.open_array("sessions")).count == 31

@@ -21,6 +21,7 @@ __all__ = [
     "broken_positions",
     "generate_session",
     "generate_sessions",
+    "iter_sessions",
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -822,14 +823,19 @@ def _break(session, index, seed):
 def generate_sessions(n, seed=0, *, broken=0, size="realistic"):
     """``n`` sessions (indices 0..n-1); ``broken`` of them legacy-broken, at
     ``broken_positions(n, broken)``. Non-broken ones equal ``generate_session(i, seed)``."""
+    return list(iter_sessions(n, seed, broken=broken, size=size))
+
+
+def iter_sessions(n, seed=0, *, broken=0, size="realistic"):
+    """The sessions of ``generate_sessions``, each made when it is asked for: taken a slice at a
+    time (``fillDemo``), only that slice is held. Same arguments, same sessions, same errors."""
     n = int(n)
     if n < 0:
         raise ValueError("n must be >= 0, not %d" % n)
-    positions = set(broken_positions(n, broken))
-    out = []
+    return _iter_sessions(n, seed, set(broken_positions(n, broken)), size)
+
+
+def _iter_sessions(n, seed, positions, size):
     for i in range(n):
         s = generate_session(i, seed, size=size)
-        if i in positions:
-            s = _break(s, i, seed)
-        out.append(s)
-    return out
+        yield _break(s, i, seed) if i in positions else s
