@@ -5,6 +5,7 @@ nothing is lost; a rerun finishes everything, once."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from browser.harness import fresh_db, open_booted_page
@@ -167,7 +168,8 @@ def test_a_batch_names_every_legacy_copy_the_app_s_saves_leave_behind(browser, w
     # B learns A's progress through the page of A (the same origin, another tab): poll it.
     b.page.evaluate("() => { window.__percentSeen = -1; }")
     b.page.evaluate(f"() => {{ {APP_DURING_BATCH.replace('async (', 'window.__app = (async (', 1)})({json.dumps([db, at, mode, load_id, edit_id])}); }}")
-    while True:
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:  # never forever: a batch that fails stops at its error below
         percent = a.page.evaluate("() => window.__percent ?? -1")
         b.page.evaluate(f"() => {{ window.__percentSeen = {percent}; }}")
         if a.page.evaluate("() => window.__percent === 100") or b.page.evaluate("() => window.__appSaves !== undefined"):
