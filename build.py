@@ -243,9 +243,13 @@ class WebHandler(http.server.SimpleHTTPRequestHandler):
                       ".wasm": "application/wasm", ".json": "application/json",
                       ".whl": "application/zip", ".zip": "application/zip"}
 
+    extra_headers: dict[str, str] = {}
+
     def end_headers(self) -> None:
         # Wheels are rebuilt under the same name: never let the browser keep a stale one.
         self.send_header("Cache-Control", "no-cache")
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, *args) -> None:  # quiet: the page's own console is the interesting output
@@ -260,9 +264,12 @@ class QuietServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)  # a closed tab mid-download is normal
 
 
-def start_server(port: int = 0, directory: Path = WEB) -> http.server.ThreadingHTTPServer:
-    """Serve `directory` on 127.0.0.1 in a background thread; port 0 picks a free one."""
-    handler = functools.partial(WebHandler, directory=str(directory))
+def start_server(port: int = 0, directory: Path = WEB,
+                 headers: dict[str, str] | None = None) -> http.server.ThreadingHTTPServer:
+    """Serve `directory` on 127.0.0.1 in a background thread; port 0 picks a free one.
+    `headers` go on every response (a test serves Taskerino's Content-Security-Policy)."""
+    handler = functools.partial(type("Handler", (WebHandler,), {"extra_headers": dict(headers or {})}),
+                                directory=str(directory))
     server = QuietServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -3,15 +3,16 @@
 For each N (a fresh on-disk profile each): N generated realistic sessions (~200 KB of JSON each)
 are stored the way the app stores them — one `sessions` record, GZIP_V1 — in two databases.
 
-- ours: the full batch migration (backup + verification on) through the service the page and
-  the console use (`MigrationService.run_migration`), timed from JS around the call;
+- ours: the full batch migration (backup + verification on) through the public API
+  (`runChunkedMigration`, in the migration worker), timed on the page around the call;
 - the floor: a straightforward plain-JS migration written here, on the other database: read the
   array once, then per session build the same chunk records, gzip each with CompressionStream,
   write them (and the session-index) in one strict-durability transaction; finally rewrite the
   array empty. No backup, no verification, no locks.
 
-Memory: the JS heap (CDP Runtime.getHeapUsage, after a forced GC) and Pyodide's wasm memory
-(HEAP8.length: it only ever grows) before and after our migration.
+Memory: the page's JS heap (CDP Runtime.getHeapUsage, after a forced GC; the worker's heap is
+its own) and Pyodide's wasm memory in the worker (HEAP8.length: it only ever grows) before and
+after our migration.
 """
 from __future__ import annotations
 
@@ -23,20 +24,21 @@ STANDARD = (50, 500)
 SERIES = (50, 100, 200, 500)
 LONG_SERIES = (50, 100, 200, 500, 1000)
 
-# Python generates the sessions one at a time and hands each over as JSON text, so Pyodide's
-# wasm memory is not grown by the data set before the measurement.
-GENERATE = """
-import js
+# Python (in the migration worker) generates the sessions a slice at a time and hands them
+# over as JSON texts, so Pyodide's wasm memory is not grown by the data set before the
+# measurement; the page keeps them until they are stored the app's way.
+GENERATE = """async (n) => {
+    window.benchTexts = [];
+    for (let start = 0; start < n; start += 25) {
+        const texts = await chunkedMigration.runPython(`
 from taskerino_storage.storage import codec
 from taskerino_storage.testing.samples import generate_session
-sizes = []
-for i in range(N):
-    text = codec.dumps(generate_session(i, seed=7))
-    sizes.append(len(text))
-    js.benchTexts.push(text)
-    del text
-sorted(sizes)[len(sizes) // 2]
-"""
+[codec.dumps(generate_session(i, seed=7)) for i in range(${start}, ${Math.min(n, start + 25)})]`);
+        window.benchTexts.push(...texts);
+    }
+    const sizes = window.benchTexts.map((t) => t.length).sort((a, b) => a - b);
+    return sizes[Math.floor(sizes.length / 2)];
+}"""
 
 STORE_ARRAY = """async (dbs) => {  // the app's legacy layout: one GZIP_V1 `sessions` record
     const text = '[' + window.benchTexts.join(',') + ']';
@@ -45,16 +47,14 @@ STORE_ARRAY = """async (dbs) => {  // the app's legacy layout: one GZIP_V1 `sess
     return text.length;
 }"""
 
-RUN_OURS = """async (db) => {
-    const browser = chunkedMigration.pyodide.pyimport('taskerino_storage.browser.service');
-    const service = await browser.create_service(db, 'collections', 'gzip');
+RUN_OURS = """async (db) => {  // through the public API: the call crosses to the worker and back
+    const { loadChunkedMigration } = await import('/lib/taskerino-migration.mjs');
+    const api = loadChunkedMigration({ dbName: db, log: false });
+    await api.validationReady;
+    await api.getMigrationStatus();  // the service for this database is open before the clock starts
     const t = performance.now();
-    const envelope = JSON.parse(await service.run_migration('{}'));
+    const r = await api.runChunkedMigration();
     const ms = performance.now() - t;
-    service.backend.bridge.close();
-    service.destroy(); browser.destroy();
-    if (!envelope.ok) throw new Error(envelope.error);
-    const r = envelope.value;
     return {ms, migrated: r.migrated, errors: r.errors.length, success: r.success,
             durations: r.results.map((x) => x.durationMs)};
 }"""
@@ -142,7 +142,7 @@ RUN_FLOOR = """async (db) => {
     return {ms, migrated: sessions.length, durations};
 }"""
 
-WASM = "() => chunkedMigration.pyodide._module.HEAP8.length"
+WASM = "() => chunkedMigration.runPython('import pyodide_js\\npyodide_js._module.HEAP8.length')"
 
 
 def percentile(values, q):
@@ -168,8 +168,7 @@ def measure(new_profile, url, n: int) -> dict:
     booted.page.set_default_timeout(0)
     cdp = context.new_cdp_session(booted.page)
     ours_db, floor_db = fresh_db(), fresh_db()
-    booted.page.evaluate("() => { window.benchTexts = []; }")
-    median_bytes = booted.python(f"N = {n}\n" + GENERATE)
+    median_bytes = booted.page.evaluate(GENERATE, n)
     total_bytes = booted.page.evaluate(STORE_ARRAY, [ours_db, floor_db])
     before = memory(booted, cdp)
     ours = booted.page.evaluate(RUN_OURS, ours_db)

@@ -1,6 +1,7 @@
 // Taskerino's own IndexedDB adapter, reimplemented independently of web/lib/idb-bridge.mjs
 // (atob/btoa, its own transactions), so tests can write records as the app writes them and
-// read ours back as the app reads them. Installed as an init script: window.appStore.
+// read ours back as the app reads them. Installed as an init script: globalThis.appStore (the
+// storage contract also installs it in the migration worker, where Python runs).
 (() => {
   const open = (db) => new Promise((resolve, reject) => {
     const req = indexedDB.open(db, 1);
@@ -32,7 +33,7 @@
   };
   const put = (db, name, data) => request(db, "readwrite", (s) => s.put({ name, data, timestamp: Date.now() }));
 
-  window.appStore = {
+  globalThis.appStore = {
     /** Save like the app: form "gzip" (default), "json", or "object" (old raw data). */
     async save(db, key, jsonText, form = "gzip") {
       const data = form === "gzip" ? await gzip(jsonText) : form === "json" ? jsonText : JSON.parse(jsonText);

@@ -39,12 +39,10 @@ class BootedPage:
 
     def python(self, code: str):
         """Run async Python in Pyodide; return its last expression converted to JS then Python."""
-        return self.page.evaluate(
-            "async (code) => { const r = await chunkedMigration.pyodide.runPythonAsync(code);"
-            " return r?.toJs ? r.toJs({dict_converter: Object.fromEntries}) : r; }", code)
+        return self.page.evaluate("(code) => chunkedMigration.runPython(code)", code)
 
     def put_file(self, path: str, text: str) -> None:
-        self.page.evaluate("([p, t]) => chunkedMigration.pyodide.FS.writeFile(p, t)", [path, text])
+        self.page.evaluate("([p, t]) => chunkedMigration.writeFile(p, t)", [path, text])
 
 
 def open_booted_page(context, web_url, query="") -> BootedPage:

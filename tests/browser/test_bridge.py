@@ -12,8 +12,11 @@ TESTS = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def contract_page(booted):
-    """The booted page with the JS app store importable in Pyodide (the contract ships in the wheel)."""
+    """The booted page with the JS app store importable in Pyodide (the contract ships in the wheel).
+    Python runs in the migration worker: the app-style store is installed there too."""
     booted.put_file("/home/pyodide/js_app_store.py", (TESTS / "browser/js_app_store.py").read_text())
+    booted.put_file("/home/pyodide/app_style.js", (TESTS / "browser/app_style.js").read_text())
+    booted.python("from pyodide.code import run_js\nrun_js(open('/home/pyodide/app_style.js').read())\nNone")
     return booted
 
 
@@ -23,7 +26,7 @@ def contract_page(booted):
 def test_storage_contract_on_indexeddb(contract_page, name, encoding, workers):
     """Every case on IndexedDB; gzip both on the main thread and on a codec worker."""
     db = fresh_db()
-    set_workers = "async (n) => (await import('/lib/idb-bridge.mjs')).setCodecWorkers(n)"
+    set_workers = "async (n) => (await import('/lib/taskerino-migration.mjs')).setCodecWorkers(n)"
     contract_page.page.evaluate(set_workers, workers)
     result = contract_page.python(f"""
 import js_app_store
@@ -152,7 +155,7 @@ def test_global_exists_before_the_boot_finishes(browser, web_url):
     page.goto(f"{web_url}/page/index.html?db=early-db")
     page.wait_for_function("() => window.chunkedMigration !== undefined")
     early = page.evaluate("""() => ({ready: chunkedMigration.ready instanceof Promise,
-                                       booted: chunkedMigration.pyodide !== null,
+                                       booted: chunkedMigration.isReady,
                                        db: chunkedMigration.dbName})""")
     assert early == {"ready": True, "booted": False, "db": "early-db"}
     for _ in range(200):  # the runtime request comes once pyodide.mjs has loaded
@@ -160,9 +163,9 @@ def test_global_exists_before_the_boot_finishes(browser, web_url):
             break
         page.wait_for_timeout(50)
     assert len(held) == 1
-    assert page.evaluate("() => chunkedMigration.pyodide === null")  # still not booted while held
+    assert page.evaluate("() => !chunkedMigration.isReady")  # still not booted while held
     held[0].continue_()
-    assert page.evaluate("() => chunkedMigration.ready.then(() => chunkedMigration.pyodide !== null)") is True
+    assert page.evaluate("() => chunkedMigration.ready.then(() => chunkedMigration.isReady)") is True
     context.close()
 
 

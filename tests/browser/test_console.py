@@ -178,7 +178,7 @@ def test_embedding_module_from_another_page(browser, web_url):
         const b = loadChunkedMigration({ dbName: db, log: false });
         await b.ready;
         await b.fillDemo(3);
-        return { shared: b.pyodide === api.pyodide, mine: await b.getMigrationStatus(),
+        return { shared: b.worker === api.worker, mine: await b.getMigrationStatus(),
                  first: await api.getMigrationStatus() };
     }""", other)
     assert second["shared"] is True

@@ -67,7 +67,7 @@ def test_two_tabs_one_batch_at_a_time(browser, web_url):
     first.page.set_default_timeout(300_000)
     fill(first, db, 60)
     first.page.evaluate("() => { window.batch = runChunkedMigration(); }")
-    first.page.wait_for_function("() => chunkedMigration.pyodide !== null")
+    first.page.wait_for_function("() => chunkedMigration.isReady")
     error = second.page.evaluate("""async () => {
         await new Promise((r) => setTimeout(r, 300));
         try { await runChunkedMigration(); return null; } catch (e) { return e.message; }

@@ -165,14 +165,13 @@ async (db) => {
 
 CHECK_MIGRATED = """
 import json
-from js import window
 from taskerino_storage.browser.service import open_backend
 from taskerino_storage.storage.chunked import ChunkedSessionStorage
 from taskerino_storage.session.compare import json_equal
 backend = await open_backend(DB)
 storage = ChunkedSessionStorage(backend)
 out = {}
-orig = window.__orig.to_py()
+orig = json.load(open("/tmp/orig.json"))  # what the app read before, written by the test
 for sid, where in WHICH:
     original = json.loads(orig["sessions"])[where] if isinstance(where, int) else json.loads(orig[where])
     loaded = await storage.load_full_session(sid)
@@ -200,6 +199,7 @@ def batch(booted):
     succeeded = {r["sessionId"] for r in result["results"] if r["success"] and not r.get("skipped")}
     migrated = [(cid, ARRAY_CASES.index(c) if where == "array" else f"sessions/{cid}")
                 for c in CASES for cid, where in [c[:2]] if cid in succeeded]
+    booted.put_file("/tmp/orig.json", json.dumps(page.evaluate("() => window.__orig")))
     equal = json.loads(booted.python(f"DB = {db!r}; WHICH = {migrated!r}\n" + CHECK_MIGRATED))
     return {"result": result, "state": state, "errors": errors, "succeeded": succeeded, "equal": equal}
 

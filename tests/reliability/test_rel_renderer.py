@@ -39,30 +39,24 @@ WASM_BOUND_MB = 128  # Pyodide's wasm memory after boot: ~36 MB; new fillDemo: â
 
 MEASURE_FLAGS = ["--enable-precise-memory-info", "--js-flags=--expose-gc"]
 
+# The page's JS heap, and Pyodide's wasm memory in the migration worker (Python runs there).
 PAGE_MEMORY = """async () => {
     for (let i = 0; i < 2; i++) gc();
-    return { jsHeapMB: performance.memory.usedJSHeapSize / 2 ** 20,
-             wasmMB: chunkedMigration.pyodide._module.HEAP8.length / 2 ** 20 };
+    const wasm = await chunkedMigration.runPython("import pyodide_js\\npyodide_js._module.HEAP8.length");
+    return { jsHeapMB: performance.memory.usedJSHeapSize / 2 ** 20, wasmMB: wasm / 2 ** 20 };
 }"""
 
 # Generated in Pyodide, saved the app's way (tests/browser/app_style.js), the texts never in
 # the test process. Returns the ids.
 SAVE_SESSIONS = """async ([db, seed, form, n, inArray, broken]) => {
-    const py = chunkedMigration.pyodide;
-    await py.runPythonAsync(`
+    const [arrayText, records, ids] = await chunkedMigration.runPython(`
 from taskerino_storage.storage import codec
 from taskerino_storage.testing.samples import generate_sessions
 _made = generate_sessions(${n}, ${seed}, broken=${broken})
-_array_text = codec.dumps(_made[:${inArray}])
-_records = [[s["id"], codec.dumps(s)] for s in _made[${inArray}:]]
-_ids = [s["id"] for s in _made]
+_out = [codec.dumps(_made[:${inArray}]), [[s["id"], codec.dumps(s)] for s in _made[${inArray}:]], [s["id"] for s in _made]]
 del _made
-`);
-    const array = py.globals.get("_array_text");
-    const records = py.globals.get("_records").toJs();
-    const ids = py.globals.get("_ids").toJs();
-    py.runPython("del _array_text, _records, _ids");
-    await appStore.save(db, "sessions", array, form);
+_out`);
+    await appStore.save(db, "sessions", arrayText, form);
     for (const [id, text] of records) await appStore.save(db, "sessions/" + id, text, form);
     return ids;
 }"""

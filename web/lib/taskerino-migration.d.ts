@@ -113,8 +113,16 @@ export interface ChunkedMigrationApi {
   /** Resolves when session validation (pydantic) is loaded too. */
   readonly validationReady: Promise<void>;
   readonly timings: Record<string, number>;
-  /** The Pyodide instance once booted, shared by every loader of this page (debugging). */
-  readonly pyodide: unknown;
+  /** The page's migration worker (Pyodide runs there), shared by every loader of the page. */
+  readonly worker: Worker;
+  /** True once Python is booted in the worker. */
+  readonly isReady: boolean;
+  /** Stop the worker at once: calls in flight reject; the next loader starts a new one. */
+  terminate(): void;
+  /** Run Python in the worker; resolves to its last expression, converted (tests, debugging). */
+  runPython(code: string): Promise<unknown>;
+  /** Write a file into Python's file system in the worker (tests, debugging). */
+  writeFile(path: string, text: string): Promise<void>;
 
   runChunkedMigration(options?: MigrationOptions): Promise<BatchMigrationResult>;
   showMigrationStatus(): Promise<MigrationStatus>;
@@ -132,9 +140,12 @@ export interface ChunkedMigrationApi {
 
 export function loadChunkedMigration(options?: LoadOptions): ChunkedMigrationApi;
 
-/** How many workers gzip runs on (0: on the main thread; default: none on 2 cores or fewer, else
+/** How many workers gzip runs on (0: in the migration worker itself; default: none on 2 cores or fewer, else
  *  cores - 1, at most 3). Resolves to how many were running before. */
 export function setCodecWorkers(count: number): Promise<number>;
+
+/** The migration worker could not start (or was stopped): the message names the URL or cause. */
+export class MigrationBootError extends Error {}
 
 /**
  * What failed, as a stable name (errors.KINDS in the Python package; a test keeps the two equal).

@@ -4,10 +4,11 @@
 //   const api = loadChunkedMigration({ dbName: "taskerino-db" });
 //   const status = await api.showMigrationStatus();   // waits for the boot by itself
 //
-// `loadChunkedMigration` returns at once; Python boots in the background. Every function waits
-// for what it needs, so it can be called (or typed in the console) before the boot finished.
+// `loadChunkedMigration` returns at once; Python boots in the background, in a Web Worker
+// (web/lib/migration-worker.mjs): the page's main thread keeps only this thin client, which
+// checks arguments, prints the console output and passes calls on. Every function waits for
+// what it needs, so it can be called (or typed in the console) before the boot finished.
 
-import * as bridgeModule from "./idb-bridge.mjs";
 import { checkBoolean, checkDays, checkOptions, checkSessionId, UsageError } from "./console-args.mjs";
 import { createReporter, safeText } from "./console-report.mjs";
 
@@ -20,8 +21,16 @@ const MIGRATION_OPTIONS = {
 const SINGLE_OPTIONS = { ...MIGRATION_OPTIONS };
 delete SINGLE_OPTIONS.onProgress;
 
-/** How many workers gzip runs on (0: the main thread); resolves to how many ran before. */
-export const { setCodecWorkers } = bridgeModule;
+/**
+ * How many codec workers gzip runs on inside each migration worker of this page (0: in the
+ * migration worker itself); resolves to how many ran before (in the first).
+ */
+export async function setCodecWorkers(count) {
+  const before = await Promise.all([...workers.values()].map((w) => w.request({ op: "setCodecWorkers", count })));
+  defaultCodecWorkers = count;
+  return before[0] ?? 0;
+}
+let defaultCodecWorkers; // for workers started later
 
 /** A failure from the Python side, as a readable JS Error (never a traceback). */
 export class MigrationError extends Error {
@@ -50,12 +59,15 @@ export function loadChunkedMigration({
   indexURL = new URL("../build/pyodide/", HERE).href,
 } = {}) {
   const out = createReporter(log ? console : { log() {}, table() {} });
+  const worker = migrationWorker(indexURL);
   const api = {
     dbName,
     storeName,
     encoding,
-    /** The Pyodide instance once booted, shared by every loader of this page (tests, debugging). */
-    pyodide: null,
+    /** The page's migration worker, shared by every loader of this page with this indexURL. */
+    worker: worker.worker,
+    /** True once Python is booted (in the worker). */
+    isReady: false,
     /** Milliseconds from navigation start to the end of each boot phase. */
     timings: {},
     /** Resolves when Python is booted and the storage layer is importable. */
@@ -63,23 +75,34 @@ export function loadChunkedMigration({
     /** Resolves when pydantic (session validation) is loaded too; it loads right after `ready`. */
     validationReady: null,
   };
-  api.ready = python(indexURL).then(({ pyodide, timings }) => {
-    api.pyodide = pyodide;
+  api.ready = worker.ready.then((timings) => {
     Object.assign(api.timings, timings);
+    api.isReady = true;
     return api;
   });
-  api.validationReady = api.ready.then(async () => {
-    await api.pyodide.loadPackage("pydantic", { messageCallback: () => {} });
-    api.timings.validationReady = performance.now();
+  api.validationReady = worker.validationReady.then((timings) => {
+    Object.assign(api.timings, timings);
   });
-  const service = api.validationReady.then(async () => {
-    const browser = api.pyodide.pyimport("taskerino_storage.browser.service");
-    return browser.create_service(dbName, storeName, encoding);
-  });
+  const service = worker.request({ op: "open", dbName, storeName, encoding });
+  for (const promise of [api.ready, api.validationReady, service]) promise.catch(() => {}); // each call rejects with it
+
+  /**
+   * Stop the page's migration worker at once (every loader of this page shares it): calls in
+   * flight reject, and the next loader starts a new one. Safe at any moment: every session is
+   * whole in its legacy or its chunked form, and a rerun finishes the work.
+   */
+  api.terminate = () => worker.terminate();
+
+  /** Run Python in the worker; its last expression, converted (tests and debugging). */
+  api.runPython = async (code) => (await api.ready, worker.request({ op: "python", code }));
+  /** Write a file into Python's file system in the worker (tests and debugging). */
+  api.writeFile = async (path, text) => (await api.ready, worker.request({ op: "writeFile", path, text }));
 
   /** Call a MigrationService method; unwrap its JSON envelope into a value or a thrown Error. */
   async function call(method, ...args) {
-    const envelope = JSON.parse(await (await service)[method](...args));
+    const onProgress = typeof args.at(-1) === "function" ? args.pop() : undefined;
+    const text = await worker.request({ op: "call", service: await service, method, args }, onProgress);
+    const envelope = JSON.parse(text);
     if (envelope.ok) return envelope.value;
     if (envelope.traceback) console.debug(envelope.traceback);
     throw new MigrationError(envelope.error, envelope.kind);
@@ -165,31 +188,77 @@ export function loadChunkedMigration({
   return api;
 }
 
-// One Python per page and bundle, however many loaders (one per database, say) use it: a boot
-// costs ~3 s and ~45 MB of wasm memory. A failed boot is forgotten, so a later loader retries.
-const pythons = new Map();
-
-function python(indexURL) {
-  const base = indexURL.endsWith("/") ? indexURL : indexURL + "/";
-  if (!pythons.has(base)) {
-    pythons.set(base, boot(base).catch((e) => {
-      pythons.delete(base);
-      throw e;
-    }));
+/** A boot that failed: every call rejects with it, naming what could not be loaded. */
+export class MigrationBootError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "MigrationBootError";
   }
-  return pythons.get(base);
 }
 
-async function boot(base) {
-  const { loadPyodide } = await import(new URL("pyodide.mjs", base).href);
-  const pyodide = await loadPyodide({
-    indexURL: base,
-    lockFileURL: new URL("taskerino-lock.json", base).href,
-    packages: ["taskerino-storage"],
-  });
-  const timings = { pyodideReady: performance.now() };
-  pyodide.registerJsModule("taskerino_bridge", bridgeModule);
-  pyodide.pyimport("taskerino_storage.browser.indexeddb");
-  timings.pythonReady = performance.now();
-  return { pyodide, timings };
+// One worker (one Python) per page and bundle, however many loaders (one per database, say)
+// use it: a boot costs ~3 s and ~45 MB of wasm memory. A failed boot is forgotten, so a later
+// loader starts a new worker and retries.
+const workers = new Map();
+
+function migrationWorker(indexURL) {
+  const base = new URL(indexURL, globalThis.document?.baseURI ?? import.meta.url).href.replace(/\/?$/, "/");
+  if (!workers.has(base)) {
+    const client = startWorker(base);
+    client.ready.catch(() => {
+      if (workers.get(base) === client) workers.delete(base);
+    });
+    workers.set(base, client);
+  }
+  return workers.get(base);
+}
+
+function startWorker(base) {
+  // Written inline, so bundlers (Vite) emit the worker as a file of its own.
+  const worker = new Worker(new URL("./migration-worker.mjs", import.meta.url), { type: "module", name: "taskerino-migration" });
+  const pending = new Map(); // id -> {resolve, reject, onProgress}
+  let nextId = 1;
+  let failed = null;
+  let markValidated;
+  const validationReady = new Promise((resolve, reject) => { markValidated = { resolve, reject }; });
+
+  const failAll = (error) => {
+    failed ??= error;
+    for (const { reject } of pending.values()) reject(failed);
+    pending.clear();
+    markValidated.reject(failed);
+  };
+  worker.onmessage = ({ data }) => {
+    if (data.id === 0) return markValidated.resolve(data.validationReady);
+    const waiting = pending.get(data.id);
+    if (!waiting) return;
+    if (data.progress) return waiting.onProgress?.(...data.progress);
+    pending.delete(data.id);
+    if ("error" in data) waiting.reject(new MigrationBootError(data.error));
+    else waiting.resolve(data.value);
+  };
+  worker.onerror = (event) => {
+    event.preventDefault?.();
+    failAll(new MigrationBootError(`the migration worker failed (${event.message || `could not load ${new URL("./migration-worker.mjs", import.meta.url).href}`})`));
+  };
+  worker.onmessageerror = () => failAll(new MigrationBootError("the migration worker sent a message that could not be read"));
+
+  function request(message, onProgress) {
+    if (failed) return Promise.reject(failed);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject, onProgress });
+      worker.postMessage({ ...message, id });
+    });
+  }
+  function terminate() {
+    worker.terminate();
+    if (workers.get(base) === client) workers.delete(base);
+    failAll(new MigrationBootError("the migration worker was stopped (terminate()); run again to finish"));
+  }
+  const ready = request({ op: "boot", indexURL: base, pageOrigin: performance.timeOrigin });
+  ready.catch(failAll);
+  if (defaultCodecWorkers !== undefined) request({ op: "setCodecWorkers", count: defaultCodecWorkers }).catch(() => {});
+  const client = { worker, ready, validationReady, request, terminate };
+  return client;
 }
