@@ -583,39 +583,33 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     },
 
     /**
-     * Append `texts` (one JSON text, or an array of them, each of an object with a string id) to
-     * the array record `key`, created when absent, with `puts`, `deletes` and `indexEdit`, in
-     * one strict transaction checked against the array (and index) as they are then: another
-     * writer's change is never lost. A raw (structured-clone) array stays raw, its elements as
-     * they are. An element with that id there already: it is not appended again when it is the
-     * same JSON, and a DuplicateElementError is thrown, nothing written, when it differs.
-     * Resolves to how many elements were appended.
+     * Append elements to the array record `key` (created when absent), with `puts`, `deletes`
+     * and `indexEdit`, in one strict transaction checked against the array (and index) as they
+     * are then: another writer's change is never lost. `texts`: the elements' JSON texts, each an
+     * object with a string id. Which of them go in is Python's rule (storage/port.py to_append):
+     * `planAppend(json)` gets {present: {id: [JSON text (null: not JSON) of each element already
+     * there with that id]}, new: [JSON text of each element]} and returns ["ok", positions to
+     * append] or ["error", name, message] (then nothing is written). A raw (structured-clone) array stays raw, its elements
+     * as they are. Resolves to how many elements were appended.
      */
-    async appendToArray(key, texts, puts = [], deletes = [], indexEdit = undefined) {
-      const elements = (typeof texts === "string" ? [texts] : Array.from(texts)).map((text) => JSON.parse(text));
-      const byId = new Map();
-      for (const element of elements) {
-        const id = elementId(element);
-        if (id === undefined) throw new Error(`appendToArray(${key}): an element has no string id`);
-        if (byId.has(id)) throw namedError("DuplicateElementError", `appendToArray(${key}): id ${JSON.stringify(id)} is given twice`);
-        byId.set(id, JSON.stringify(element)); // as jsonView writes an element, for the duplicate check
-      }
+    async appendToArray(key, texts, planAppend, puts = [], deletes = [], indexEdit = undefined) {
+      const elements = Array.from(texts, (text) => JSON.parse(text));
+      const ids = new Set(elements.map(elementId));
       const encoded = await encodePuts(puts);
       deletes = Array.from(deletes);
       let appended;
       const arrayGuard = async (read) => {
         const data0 = await read(key);
         const current = data0 === undefined ? [] : await arrayElements(key, data0);
-        const present = new Set();
+        const present = {};
         for (const e of current) {
           const id = elementId(e);
-          if (!byId.has(id)) continue;
-          if (jsonView(e).text !== byId.get(id)) {
-            throw namedError("DuplicateElementError", `${key} already holds a different element with id ${JSON.stringify(id)}`);
-          }
-          present.add(id);
+          if (ids.has(id)) (present[id] ??= []).push(jsonView(e).text ?? null);
         }
-        const added = elements.filter((e) => !present.has(elementId(e)));
+        // Both sides as JSON.stringify writes them, so that texts compare like for like.
+        const [status, value, message] = planAppend(JSON.stringify({ present, new: elements.map((e) => JSON.stringify(e)) }));
+        if (status !== "ok") throw namedError(value, message);
+        const added = Array.from(value, (i) => elements[i]);
         appended = added.length;
         if (!appended) return [{ key, expected: data0, data: undefined }];
         return [{ key, expected: data0, data: await arrayData(key, data0, [...current, ...added], encodeRecord) }];

@@ -5,15 +5,17 @@ faster than converting dicts with to_js; each call is one whole transaction in J
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
 
-from ..errors import (FROM_BRIDGE, IndexNotArrayError, LockBusyError, QuotaExceededError, RecordDecodeError,
-                      StorageError)
+from ..errors import (FROM_BRIDGE, DuplicateElementError, IndexNotArrayError, LockBusyError, QuotaExceededError,
+                      RecordDecodeError, StorageError)
 from ..storage import codec
-from ..storage.port import ArrayRecord, IndexChange, StorageBackend, StorageEstimate
+from ..storage.port import (ArrayRecord, IndexChange, StorageBackend, StorageEstimate, check_new_elements,
+                            to_append)
 
 
 def _storage_error(exc: JsException, doing: str, key: str = "") -> StorageError:
@@ -37,6 +39,17 @@ def _index_edit(change: IndexChange, text: str | None) -> Any:
         return to_js(["ok", change.edit_text(None if text is None else str(text))])
     except (IndexNotArrayError, RecordDecodeError) as exc:
         return to_js(["error", "IndexNotArrayError", str(exc)])
+
+
+def _plan_append(key: str, ids: list[str], seen_json: str) -> Any:
+    """What the bridge's appendToArray calls with what it found, as JSON: {present: {id: [JSON
+    text or null]}, new: [JSON text]} — every text as JSON.stringify writes it, so they compare
+    like for like. ["ok", positions to append] or ["error", name, message]."""
+    seen = json.loads(seen_json)
+    try:
+        return to_js(["ok", to_append(key, list(zip(ids, seen["new"])), seen["present"])])
+    except DuplicateElementError as exc:
+        return to_js(["error", "DuplicateElementError", str(exc)])
 
 
 def _decoded(key: str, entry: Any, loads: Any) -> codec.Decoded:
@@ -102,15 +115,24 @@ class IndexedDBBackend(StorageBackend):
 
     async def append_to_array(self, key: str, element: dict, puts: Mapping[str, Any] | None = None,
                               deletes: Iterable[str] = (), *, index: IndexChange | None = None) -> bool:
-        pairs, deletes = self._puts(puts), list(deletes)
-        return bool(await self._guarded(
-            lambda edit: self.bridge.appendToArray(key, codec.dumps(element), pairs, to_js(deletes), edit),
-            index, f"appending to {key!r}", key))
+        return bool(await self._append(key, [element], puts, deletes, index))
 
     async def extend_array(self, key: str, elements: list[dict]) -> int:
-        texts = to_js([codec.dumps(e) for e in elements])
-        return int(await self._guarded(lambda edit: self.bridge.appendToArray(key, texts), None,
-                                       f"appending to {key!r}", key))
+        return await self._append(key, elements, None, (), None)
+
+    async def _append(self, key: str, elements: list[dict], puts: Mapping[str, Any] | None,
+                      deletes: Iterable[str], index: IndexChange | None) -> int:
+        """The bridge appends in its guarded transaction, asking to_append (the rule) which ones."""
+        check_new_elements(key, elements)
+        new = [(e["id"], codec.dumps(e)) for e in elements]
+        texts, pairs, deletes = to_js([t for _, t in new]), self._puts(puts), to_js(list(deletes))
+        plan = create_proxy(lambda seen: _plan_append(key, [i for i, _ in new], seen))
+        try:
+            return int(await self._guarded(
+                lambda edit: self.bridge.appendToArray(key, texts, plan, pairs, deletes, edit),
+                index, f"appending to {key!r}", key))
+        finally:
+            plan.destroy()
 
     async def keys(self, prefix: str = "") -> list[str]:
         try:

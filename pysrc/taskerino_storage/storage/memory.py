@@ -44,7 +44,7 @@ class MemoryBackend(StorageBackend):
         if data is None or isinstance(data, str):
             return await super().append_to_array(key, element, puts, deletes, index=index)
         # A raw array stays raw, every element as it is (structured clone keeps what JSON can't).
-        array = appended(key, raw_elements(key, data), element, view=element_text)
+        array = appended(key, raw_elements(key, data), [element], view=element_text)
         await self.write_batch(puts, deletes, index=index)  # no await inside: atomic with the put
         if array is not None:
             self.put_raw(key, array)

@@ -110,24 +110,21 @@ class StorageBackend(ABC):
         This default is atomic where nothing runs between its read and its write (the memory and
         dry-run stores); IndexedDB overrides it with one guarded transaction.
         """
-        array = appended(key, await self.get(key), element)
+        array = appended(key, await self.get(key), [element])
         await self.write_batch({**(puts or {}), **({key: array} if array is not None else {})}, deletes,
                                index=index)
         return array is not None
 
     async def extend_array(self, key: str, elements: list[dict]) -> int:
         """append_to_array for many elements at once, in one atomic write (one rewrite of the
-        array, not one per element); the same duplicate rule for each. Returns how many were
+        array, not one per element); the same rule for each (to_append). Returns how many were
         appended."""
-        array = await self.get(key)
-        count = 0
-        for element in elements:
-            grown = appended(key, array, element)
-            if grown is not None:
-                array, count = grown, count + 1
-        if count:
-            await self.write_batch({key: array})
-        return count
+        current = await self.get(key)
+        array = appended(key, current, elements)
+        if array is None:
+            return 0
+        await self.write_batch({key: array})
+        return len(array) - len(current or [])
 
     @abstractmethod
     async def keys(self, prefix: str = "") -> list[str]:
@@ -164,22 +161,49 @@ class StorageBackend(ABC):
         """Acquire; return an async release function. Raise LockBusyError when not waiting and held."""
 
 
-def appended(key: str, current: Any, element: dict,
+def check_new_elements(key: str, elements: list) -> None:
+    """Elements to append must be objects with a string id, each id once."""
+    seen = set()
+    for element in elements:
+        if not isinstance(element, dict) or not isinstance(element.get("id"), str):
+            raise ValueError(f"append to {key}: an element has no string id")
+        if element["id"] in seen:
+            raise DuplicateElementError(f"append to {key}: id {element['id']!r} is given twice")
+        seen.add(element["id"])
+
+
+def to_append(key: str, new: list[tuple[str, str]], present: Mapping[str, list[str | None]]) -> list[int]:
+    """The append rule, its one home (the bridge asks it inside its transaction): of the new
+    elements, (id, JSON text) each, the positions of those to append to array `key`, given
+    `present`: id -> the JSON texts of the elements already there with that id (None for one
+    JSON can't hold). One there already as the same JSON is not appended again (an append is
+    idempotent); one there as other JSON raises DuplicateElementError, and nothing is written."""
+    keep = []
+    for position, (element_id, text) in enumerate(new):
+        same = present.get(element_id, [])
+        if any(t != text for t in same):
+            raise DuplicateElementError(f"{key} already holds a different element with id {element_id!r}")
+        if not same:
+            keep.append(position)
+    return keep
+
+
+def appended(key: str, current: Any, elements: list[dict],
              view: Callable[[Any], str | None] = codec.dumps) -> list | None:
-    """The array `current` (None: absent) with `element` appended, or None when an element with
-    its id is there already as the same JSON. DuplicateElementError when it differs.
-    `view(e)`: the JSON text an element stands for (None: none), for raw arrays."""
-    if not isinstance(element, dict) or not isinstance(element.get("id"), str):
-        raise ValueError(f"append to {key}: the element has no string id")
+    """The array `current` (None: absent) with `elements` appended as to_append says, or None
+    when none is. `view(e)`: the JSON text an element stands for (None: none), for raw arrays."""
+    check_new_elements(key, elements)
     if current is None:
         current = []
     if not isinstance(current, list):
         raise RecordDecodeError(key, f"expected an array, found {type(current).__name__}")
-    text = codec.dumps(element)
-    same = [e for e in current if isinstance(e, dict) and e.get("id") == element["id"]]
-    if any(view(e) != text for e in same):
-        raise DuplicateElementError(f"{key} already holds a different element with id {element['id']!r}")
-    return None if same else [*current, element]
+    ids = {e["id"] for e in elements}
+    present: dict[str, list[str | None]] = {}
+    for e in current:
+        if isinstance(e, dict) and e.get("id") in ids:
+            present.setdefault(e["id"], []).append(view(e))
+    keep = to_append(key, [(e["id"], codec.dumps(e)) for e in elements], present)
+    return [*current, *(elements[i] for i in keep)] if keep else None
 
 
 class ArrayRecord(ABC):
