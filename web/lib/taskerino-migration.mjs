@@ -200,6 +200,7 @@ export class MigrationBootError extends Error {
 // use it: a boot costs ~3 s and ~45 MB of wasm memory. A failed boot is forgotten, so a later
 // loader starts a new worker and retries.
 const workers = new Map();
+const STARTING = new Set(["boot", "open"]); // requests whose failure means the worker can't serve
 
 function migrationWorker(indexURL) {
   const base = new URL(indexURL, globalThis.document?.baseURI ?? import.meta.url).href.replace(/\/?$/, "/");
@@ -216,7 +217,7 @@ function migrationWorker(indexURL) {
 function startWorker(base) {
   // Written inline, so bundlers (Vite) emit the worker as a file of its own.
   const worker = new Worker(new URL("./migration-worker.mjs", import.meta.url), { type: "module", name: "taskerino-migration" });
-  const pending = new Map(); // id -> {resolve, reject, onProgress}
+  const pending = new Map(); // id -> {resolve, reject, onProgress, op}
   let nextId = 1;
   let failed = null;
   let markValidated;
@@ -234,7 +235,9 @@ function startWorker(base) {
     if (!waiting) return;
     if (data.progress) return waiting.onProgress?.(...data.progress);
     pending.delete(data.id);
-    if ("error" in data) waiting.reject(new MigrationBootError(data.error));
+    // Python's own failures come back inside the envelope (MigrationError); an error here is
+    // the worker's: a boot (or opening the database) that failed, or a debugging call's.
+    if ("error" in data) waiting.reject(new (STARTING.has(waiting.op) ? MigrationBootError : Error)(data.error));
     else waiting.resolve(data.value);
   };
   worker.onerror = (event) => {
@@ -247,7 +250,7 @@ function startWorker(base) {
     if (failed) return Promise.reject(failed);
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject, onProgress });
+      pending.set(id, { resolve, reject, onProgress, op: message.op });
       worker.postMessage({ ...message, id });
     });
   }
