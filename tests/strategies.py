@@ -1,6 +1,6 @@
 """Hypothesis strategies for Taskerino-shaped sessions and arbitrary JSON values.
 
-`sessions()` draws sessions shaped like docs/taskerino-storage.md section 4: every field may
+`sessions()` draws sessions shaped like the types in session/models.py: every field may
 be missing, null, of the wrong type, or joined by unknown fields (some named like the chunked
 metadata's own fields), with text from every Unicode plane including lone surrogates, ints
 past 2**63 and floats from -0.0 to 1e308 (never NaN or infinity: JSON has none).

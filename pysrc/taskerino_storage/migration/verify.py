@@ -1,5 +1,5 @@
 """verify_data_integrity: the migrated session must equal the original in EVERY field, by JSON's
-type-strict rules (jsoncompare), and a failure lists each difference the way the seed shows it:
+type-strict rules (session/compare.py), and a failure lists each difference the way the seed shows it:
 
     Data integrity verification failed:
       - Screenshots count mismatch (screenshots.length)

@@ -2,7 +2,7 @@
 
 Canonical, not codec.dumps as stored: a session rebuilt from its chunks has its keys in another
 order, and a number that crossed JavaScript may come back as 1 instead of 1.0. Sorted keys and
-JS numbers make "the same JSON value" give the same checksum, as jsoncompare.json_equal decides.
+JS numbers make "the same JSON value" give the same checksum, as compare.json_equal decides.
 """
 from __future__ import annotations
 

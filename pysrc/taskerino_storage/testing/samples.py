@@ -1,7 +1,7 @@
 """Deterministic, Taskerino-realistic legacy sessions for the demo page, benchmarks and tests.
 
 Every session is a plain JSON-compatible dict shaped like Taskerino's ``Session`` type
-(camelCase keys, see docs/taskerino-storage.md section 4), with screenshots and their AI
+(camelCase keys: the types in session/models.py, read from Taskerino's source), with screenshots and their AI
 analysis, audio segments, an optional video with chunks and chapters, a summary, audio
 insights and a full transcription.
 
