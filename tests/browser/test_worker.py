@@ -29,11 +29,11 @@ def test_boots_and_migrates_under_taskerino_s_desktop_csp(browser, csp_url):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.add_init_script("document.addEventListener('securitypolicyviolation', (e) => "
                          "(window.__violations ??= []).push(e.violatedDirective + ' ' + e.blockedURI))")
-    response = page.goto(f"{csp_url}/page/index.html?db={fresh_db()}&demo=12")
+    response = page.goto(f"{csp_url}/page/index.html?db={fresh_db()}")
     assert response.headers["content-security-policy"] == TASKERINO_CSP
     page.set_default_timeout(120_000)
     page.wait_for_function("() => chunkedMigration.isReady")
-    page.wait_for_function("async () => (await chunkedMigration.getMigrationStatus()).legacy === 12")
+    assert page.evaluate("async () => (await chunkedMigration.fillDemo(12)).created") == 12
     result = page.evaluate("() => runChunkedMigration()")
     assert (result["success"], result["migrated"], result["total"]) == (True, 12, 12), {k: result[k] for k in ("total", "skipped", "errors")}
     violations += page.evaluate("() => window.__violations ?? []")
