@@ -207,17 +207,11 @@ async function readData(db, storeName, key) {
   return request.result?.data;
 }
 
-/** The array a record's JSON text (or `{error}`) holds; `errorName` names the Error thrown otherwise. */
-function parseArray(key, text, errorName = "RecordDecodeError") {
-  if (typeof text !== "string" && text.error === undefined) text = text.text;
-  if (typeof text !== "string") throw namedError(errorName, `${key} cannot be decoded: ${text.error}`);
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw namedError(errorName, `${key} is not valid JSON (${e.message})`);
+/** `value` when it is an array, else a RecordDecodeError naming `key`. */
+function requireArray(key, value) {
+  if (!Array.isArray(value)) {
+    throw namedError("RecordDecodeError", `${key} is not an array (found ${value === null ? "null" : typeof value})`);
   }
-  if (!Array.isArray(value)) throw namedError(errorName, `${key} is not an array (found ${value === null ? "null" : typeof value})`);
   return value;
 }
 
@@ -227,11 +221,15 @@ function parseArray(key, text, errorName = "RecordDecodeError") {
  * refuses it), and the elements written back are the very values read.
  */
 async function arrayElements(key, data) {
-  if (typeof data === "string") return parseArray(key, await decodeData(data));
-  if (!Array.isArray(data)) {
-    throw namedError("RecordDecodeError", `${key} is not an array (found ${data === null ? "null" : typeof data})`);
+  if (typeof data !== "string") return requireArray(key, data);
+  const text = await decodeData(data); // a string DATA decodes to its text, or {error}
+  if (typeof text !== "string") throw namedError("RecordDecodeError", `${key} cannot be decoded: ${text.error}`);
+  try {
+    return requireArray(key, JSON.parse(text));
+  } catch (e) {
+    if (e.name === "RecordDecodeError") throw e;
+    throw namedError("RecordDecodeError", `${key} is not valid JSON (${e.message})`);
   }
-  return data;
 }
 
 /** New DATA for array `key` holding `elements`, in the form of `data0`: raw stays raw (as it is), else encoded JSON. */

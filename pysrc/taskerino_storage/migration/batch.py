@@ -117,15 +117,16 @@ async def remove_array_copies(array: ArrayRecord, ids: list[str],
     removal, so what it finds left is what a save shorter than that left. See docs/design.md,
     "The app's saves"."""
     removed = await array.remove_items(ids)
-    pending = removed
-    for round_ in range(REMOVAL_ROUNDS):
-        if not settle_seconds or not pending:
+    if not settle_seconds or not removed:
+        return removed, await array.present_ids(ids)
+    for round_ in range(1, REMOVAL_ROUNDS + 1):
+        await asyncio.sleep(settle_seconds)  # a look right after our own write would see nothing back yet
+        present = await array.present_ids(ids)  # one read a round: what came back, and what is left
+        back = [i for i in present if i in removed]
+        if not back or round_ == REMOVAL_ROUNDS:
             break
-        await asyncio.sleep(settle_seconds)
-        pending = await array.present_ids(pending)
-        if pending and round_ < REMOVAL_ROUNDS - 1:
-            await array.remove_items(pending)
-    return removed, await array.present_ids(ids)
+        await array.remove_items(back)
+    return removed, present
 
 
 async def _migrate_group(rt: Runtime, group: list[LegacyCopy], options: MigrationOptions,
