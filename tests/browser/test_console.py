@@ -185,3 +185,29 @@ def test_embedding_module_from_another_page(browser, web_url):
     assert (second["mine"]["total"], second["mine"]["legacy"]) == (3, 3)
     assert (second["first"]["total"], second["first"]["chunked"]) == (1, 1)
     context.close()
+
+
+def test_the_console_names_legacy_copies_left_and_why_expired_backups_are_kept(browser, web_url):
+    """A batch that leaves legacy copies in place does not print success: it says how many and to
+    run again. cleanupBackups prints the reason for each expired backup it keeps."""
+    booted = open_booted_page(browser.new_context(), web_url)
+    page = booted.page
+    page.evaluate("() => chunkedMigration.fillDemo(3)")
+    booted.console.clear()
+    kept = page.evaluate("() => runChunkedMigration({ skipBackup: true })")
+    assert sorted(kept["legacyCopiesLeft"]) == sorted(r["sessionId"] for r in kept["results"] if r["success"])
+    out = lines(booted)
+    assert "✅ Migration completed successfully!" not in out
+    assert "⚠️  Migration finished, but 3 legacy copies are still stored beside the chunked form: run again to finish" in out
+    assert all(f"   - {sid}" in out for sid in kept["legacyCopiesLeft"])
+
+    done = page.evaluate("() => runChunkedMigration({ backupRetentionDays: 0 })")  # finishes them, backs up
+    assert done["legacyCopiesLeft"] == [] and "✅ Migration completed successfully!" in lines(booted)
+    sid = done["results"][0]["sessionId"]
+    assert page.evaluate("(id) => rollbackSession(id, undefined, true)", sid) is True  # its legacy copy is back
+    booted.console.clear()
+    cleanup = page.evaluate("() => cleanupBackups(0)")
+    (kept_backup,) = [k for k in cleanup["keptExpired"] if k["path"].startswith(f"sessions/{sid}.backup-")]
+    assert "legacy copy" in kept_backup["reason"]
+    assert f"   ⏸ {kept_backup['path']}: {kept_backup['reason']}" in lines(booted)
+    booted.context.close()
