@@ -5,8 +5,6 @@
 // the same code runs here instead: slower, never different.
 import { gunzipData, gzipText } from "./gzip-codec.mjs";
 
-const WORKER_URL = new URL("./codec-worker.mjs", import.meta.url);
-
 export class CodecPool {
   constructor(size = defaultSize()) {
     this.size = size;
@@ -46,7 +44,9 @@ export class CodecPool {
     const workers = [];
     try {
       for (let i = 0; i < this.size; i++) {
-        const worker = new Worker(WORKER_URL, { type: "module" });
+        // Written inline, so bundlers (Vite) emit the worker as a file, not a data: URL
+        // (whose relative import of gzip-codec.mjs would fail).
+        const worker = new Worker(new URL("./codec-worker.mjs", import.meta.url), { type: "module" });
         worker.onmessage = ({ data }) => this.settle(data);
         worker.onerror = worker.onmessageerror = (event) => this.fail(event);
         workers.push(worker);

@@ -26,33 +26,92 @@ const pageTime = (origin) => performance.timeOrigin + performance.now() - origin
 
 async function boot({ indexURL, pageOrigin }) {
   const base = indexURL.endsWith("/") ? indexURL : indexURL + "/";
+  const lock = await fetchLockFile(new URL("taskerino-lock.json", base).href);
+  // Every wheel is looked at now, beside the boot, so a missing one rejects `ready` (not a
+  // later call, with a traceback): a 404, or an SPA fallback's index.html in its place.
+  const wheelsServed = Promise.all(Object.values(lock.packages).map((p) => checkServed(new URL(p.file_name, base).href, "zip")));
   const moduleURL = new URL("pyodide.mjs", base).href;
   let loadPyodide;
   try {
-    ({ loadPyodide } = await import(moduleURL));
+    ({ loadPyodide } = await import(/* @vite-ignore */ moduleURL));
   } catch (e) {
-    throw new Error(`the Pyodide runtime could not be loaded from ${moduleURL} (${e?.message ?? e})`);
+    throw new Error(await explain(`the Pyodide runtime could not be loaded from ${moduleURL}`, e, [[moduleURL, "js"]]));
   }
   try {
-    pyodide = await loadPyodide({
-      indexURL: base,
-      lockFileURL: new URL("taskerino-lock.json", base).href,
-      packages: ["taskerino-storage"],
-    });
+    pyodide = await loadPyodide({ indexURL: base, lockFileContents: lock, packageBaseUrl: base, stdout: quiet, stderr: quiet });
   } catch (e) {
-    throw new Error(`Python could not start from ${base} (${e?.message ?? e})`);
+    const files = [["pyodide.asm.mjs", "js"], ["pyodide.asm.wasm", "wasm"], ["python_stdlib.zip", "zip"]];
+    throw new Error(await explain(`Python could not start from ${base}`, e, files.map(([f, kind]) => [new URL(f, base).href, kind])));
   }
+  await wheelsServed;
+  await loadWheels(lock, base, "taskerino-storage");
   const timings = { pyodideReady: pageTime(pageOrigin) };
   pyodide.registerJsModule("taskerino_bridge", bridgeModule);
   pyodide.pyimport("taskerino_storage.browser.indexeddb");
   timings.pythonReady = pageTime(pageOrigin);
-  validation = pyodide.loadPackage("pydantic", { messageCallback: () => {} }).then(() => {
+  validation = loadWheels(lock, base, "pydantic").then(() => {
     // The pydantic models are built here, in the background, not inside the first session.
     pyodide.pyimport("taskerino_storage.session.models");
     return { validationReady: pageTime(pageOrigin) };
   });
-  validation.then((t) => postMessage({ id: 0, validationReady: t }), () => {});
+  validation.then((t) => postMessage({ id: 0, validationReady: t }), (e) => postMessage({ id: 0, validationError: e.message }));
   return timings;
+}
+
+const quiet = () => {}; // Python's own prints (none expected) don't reach the host app's console
+
+async function fetchLockFile(url) {
+  await checkServed(url, "json");
+  try {
+    return await (await fetch(url)).json();
+  } catch (e) {
+    throw new Error(`the lock file ${url} could not be read (${e?.message ?? e})`);
+  }
+}
+
+/** Load a wheel and what it depends on; a failure names the wheel's URL and why. */
+async function loadWheels(lock, base, name) {
+  const errors = [];
+  await pyodide.loadPackage(name, { messageCallback: quiet, errorCallback: (m) => errors.push(m) });
+  const loaded = (n) => n in pyodide.loadedPackages || lock.packages[n].name in pyodide.loadedPackages;
+  const missing = wanted(lock, name).filter((n) => !loaded(n));
+  if (missing.length === 0) return;
+  const urls = missing.map((n) => [new URL(lock.packages[n].file_name, base).href, "zip"]);
+  throw new Error(await explain(`the wheel(s) ${missing.join(", ")} could not be loaded`, errors.join("; "), urls));
+}
+
+/** `name` and everything it depends on, per the lock file. */
+function wanted(lock, name, seen = new Set()) {
+  if (seen.has(name) || !lock.packages[name]) return [...seen];
+  seen.add(name);
+  for (const dependency of lock.packages[name].depends) wanted(lock, dependency, seen);
+  return [...seen];
+}
+
+/** `what` failed: name the first of `files` that is not served as itself, else give `cause`. */
+async function explain(what, cause, files) {
+  for (const [url, kind] of files) {
+    try {
+      await checkServed(url, kind);
+    } catch (e) {
+      return `${what}: ${e.message}`;
+    }
+  }
+  return `${what} (${cause?.message ?? cause})`;
+}
+
+/** Rejects, naming `url`, when it is not served, or served as an HTML page (an SPA fallback). */
+async function checkServed(url, kind) {
+  let response;
+  try {
+    response = await fetch(url, { method: "HEAD", cache: "no-store" });
+  } catch (e) {
+    throw new Error(`${url} could not be fetched (${e?.message ?? e})`);
+  }
+  if (!response.ok) throw new Error(`${url} is not served (HTTP ${response.status}): deploy the package's files with the app`);
+  if (/text\/html/i.test(response.headers.get("content-type") ?? "")) {
+    throw new Error(`${url} is answered with an HTML page, not the ${kind} file (an SPA fallback for a file that is not deployed?)`);
+  }
 }
 
 const OPS = {

@@ -12,8 +12,9 @@
 import { checkBoolean, checkDays, checkOptions, checkSessionId, UsageError } from "./console-args.mjs";
 import { createReporter, safeText } from "./console-report.mjs";
 
-const HERE = new URL(".", import.meta.url);
-const GLOBALS = ["runChunkedMigration", "showMigrationStatus", "migrateSingleSession", "rollbackSession", "cleanupBackups"];
+// Where the Pyodide bundle is served. A bundler plugin (taskerino-migration/vite) rewrites this
+// line to the folder it serves, since after bundling import.meta.url points at /assets/.
+const BUNDLED_INDEX_URL = undefined;
 const MIGRATION_OPTIONS = {
   dryRun: "boolean", verbose: "boolean", onProgress: "function",
   skipVerification: "boolean", skipBackup: "boolean", backupRetentionDays: "days",
@@ -47,18 +48,19 @@ export class MigrationError extends Error {
  * @param {string} [options.storeName="collections"]
  * @param {"gzip"|"json"} [options.encoding="gzip"]  DATA form for records we write
  * @param {boolean} [options.installGlobals=false]  install window.chunkedMigration and the five console functions
- * @param {boolean} [options.log=true]  print the seed-style console output
- * @param {string} [options.indexURL]  where the Pyodide bundle lives (default: web/build/pyodide/, beside lib/)
+ * @param {boolean} [options.log=false]  print the seed-style console output from the api's calls
+ *   (the console globals always print: a person typed them)
+ * @param {string} [options.indexURL]  where the Pyodide bundle lives: an absolute URL, or one relative
+ *   to document.baseURI (default: where the Vite plugin serves it, else ../build/pyodide/ from lib/)
  */
 export function loadChunkedMigration({
   dbName = "taskerino-db",
   storeName = "collections",
   encoding = "gzip",
   installGlobals = false,
-  log = true,
-  indexURL = new URL("../build/pyodide/", HERE).href,
+  log = false,
+  indexURL = undefined,
 } = {}) {
-  const out = createReporter(log ? console : { log() {}, table() {} });
   const worker = migrationWorker(indexURL);
   const api = {
     dbName,
@@ -104,13 +106,34 @@ export function loadChunkedMigration({
     const text = await worker.request({ op: "call", service: await service, method, args }, onProgress);
     const envelope = JSON.parse(text);
     if (envelope.ok) return envelope.value;
-    if (envelope.traceback) console.debug(envelope.traceback);
+    if (envelope.traceback && log) console.debug(envelope.traceback);
     throw new MigrationError(envelope.error, envelope.kind);
   }
 
   /** The status, without printing (for pages and apps). */
   api.getMigrationStatus = () => call("status");
 
+  Object.assign(api, printingCommands(call, createReporter(log ? console : SILENT)));
+
+  /** On-demand migration: a legacy session is migrated first; returns the session. */
+  api.loadSession = async (sessionId) => call("load_session", checkSessionId(sessionId, "loadSession(sessionId)"));
+
+  /** Fill the database with `count` generated legacy sessions (for demos). */
+  api.fillDemo = async (count = 20) => call("fill_demo", checkDays(count, "fillDemo(count)", "count"));
+
+  if (installGlobals) {
+    globalThis.chunkedMigration = api;
+    // A global is typed by a person in the console: it prints, whatever `log` says.
+    Object.assign(globalThis, printingCommands(call, createReporter(console)));
+  }
+  return api;
+}
+
+const SILENT = { log() {}, table() {} };
+
+/** The five console commands, printing the seed's output to `out`. */
+function printingCommands(call, out) {
+  const api = {};
   api.showMigrationStatus = async () => {
     const status = await call("status");
     out.banner("Chunked Storage Migration Status");
@@ -174,24 +197,16 @@ export function loadChunkedMigration({
     for (const { path, reason } of r.keptExpired) out.line(`   ⏸ ${safeText(path)}: ${safeText(reason)}`);
     return r;
   };
-
-  /** On-demand migration: a legacy session is migrated first; returns the session. */
-  api.loadSession = async (sessionId) => call("load_session", checkSessionId(sessionId, "loadSession(sessionId)"));
-
-  /** Fill the database with `count` generated legacy sessions (for demos). */
-  api.fillDemo = async (count = 20) => call("fill_demo", checkDays(count, "fillDemo(count)", "count"));
-
-  if (installGlobals) {
-    globalThis.chunkedMigration = api;
-    for (const name of GLOBALS) globalThis[name] = api[name];
-  }
   return api;
 }
 
-/** A boot that failed: every call rejects with it, naming what could not be loaded. */
-export class MigrationBootError extends Error {
+/**
+ * The migration can't run here (no IndexedDB or Worker), or its worker could not start or was
+ * stopped: every call rejects with it, naming the URL or the cause. A MigrationError, kind "boot".
+ */
+export class MigrationBootError extends MigrationError {
   constructor(message) {
-    super(message);
+    super(message, "boot");
     this.name = "MigrationBootError";
   }
 }
@@ -202,8 +217,43 @@ export class MigrationBootError extends Error {
 const workers = new Map();
 const STARTING = new Set(["boot", "open"]); // requests whose failure means the worker can't serve
 
+function bundleURL(indexURL) {
+  const base = globalThis.document?.baseURI ?? globalThis.location?.href;
+  try {
+    if (indexURL !== undefined) return new URL(indexURL, base).href.replace(/\/?$/, "/");
+    if (BUNDLED_INDEX_URL !== undefined) return new URL(BUNDLED_INDEX_URL, base).href;
+    return new URL("../build/pyodide/", import.meta.url).href;
+  } catch {
+    throw new MigrationBootError(`indexURL ${JSON.stringify(indexURL)} is not a URL (absolute, or relative to the page's base ${base})`);
+  }
+}
+
+/** Why the migration can't run in this environment (jsdom, Node, an old browser), or null. */
+function missingPlatform() {
+  if (typeof indexedDB === "undefined") return "there is no IndexedDB here (the migration needs a browser page: not Node, jsdom or an SSR pass)";
+  if (typeof Worker === "undefined") return "Web Workers are not available here (the migration runs Python in a module worker)";
+  return null;
+}
+
+/** A client whose every request rejects with `error`: nothing is started. */
+function failedClient(error) {
+  const rejected = () => {
+    const promise = Promise.reject(error);
+    promise.catch(() => {}); // the caller's promise derived from it is the one that matters
+    return promise;
+  };
+  return { worker: null, ready: rejected(), validationReady: rejected(), request: rejected, terminate() {} };
+}
+
 function migrationWorker(indexURL) {
-  const base = new URL(indexURL, globalThis.document?.baseURI ?? import.meta.url).href.replace(/\/?$/, "/");
+  let base;
+  try {
+    const missing = missingPlatform();
+    if (missing) throw new MigrationBootError(`the migration can't run: ${missing}`);
+    base = bundleURL(indexURL);
+  } catch (error) {
+    return failedClient(error);
+  }
   if (!workers.has(base)) {
     const client = startWorker(base);
     client.ready.catch(() => {
@@ -222,6 +272,7 @@ function startWorker(base) {
   let failed = null;
   let markValidated;
   const validationReady = new Promise((resolve, reject) => { markValidated = { resolve, reject }; });
+  validationReady.catch(() => {}); // each loader's validationReady carries it
 
   const failAll = (error) => {
     failed ??= error;
@@ -230,7 +281,10 @@ function startWorker(base) {
     markValidated.reject(failed);
   };
   worker.onmessage = ({ data }) => {
-    if (data.id === 0) return markValidated.resolve(data.validationReady);
+    if (data.id === 0) {
+      if (data.validationError) return failAll(new MigrationBootError(data.validationError));
+      return markValidated.resolve(data.validationReady);
+    }
     const waiting = pending.get(data.id);
     if (!waiting) return;
     if (data.progress) return waiting.onProgress?.(...data.progress);
@@ -242,7 +296,7 @@ function startWorker(base) {
   };
   worker.onerror = (event) => {
     event.preventDefault?.();
-    failAll(new MigrationBootError(`the migration worker failed (${event.message || `could not load ${new URL("./migration-worker.mjs", import.meta.url).href}`})`));
+    failAll(new MigrationBootError(`the migration worker failed (${event.message || "its script could not be loaded: is the package's lib/migration-worker.mjs served?"})`));
   };
   worker.onmessageerror = () => failAll(new MigrationBootError("the migration worker sent a message that could not be read"));
 

@@ -7,7 +7,7 @@ import { loadChunkedMigration } from "../lib/taskerino-migration.mjs";
 import * as ui from "./page.mjs";
 
 const params = new URLSearchParams(location.search);
-const api = loadChunkedMigration({ dbName: params.get("db") || "taskerino-db", installGlobals: true });
+const api = loadChunkedMigration({ dbName: params.get("db") || "taskerino-db", installGlobals: true, log: true });
 api.timings.globalsInstalled = performance.now();
 
 const $ = (id) => document.getElementById(id);
