@@ -9,6 +9,7 @@ Standard library only, so it runs on a fresh machine before anything is installe
     python3 build.py test     # set up what is missing, build, run every test suite
     python3 build.py bench    # benchmarks in headless Chromium (tests/bench)
     python3 build.py demo     # the console interface end to end, in headless Chromium
+    python3 build.py pack     # build, then the npm package dist/taskerino-migration-<version>.tgz
 
 Every version is pinned in pyproject.toml ([project.optional-dependencies].dev and
 [tool.taskerino.bundle]); this file reads them from there.
@@ -235,6 +236,64 @@ def setup() -> str:
     return find_chromium()
 
 
+# ---------------------------------------------------------------- the npm package
+
+DIST = ROOT / "dist"
+NPM_SOURCES = WEB / "npm"  # package.json, the Vite plugin, the Playwright helpers, the package's README
+#: The Pyodide runtime files a boot fetches (pyodide.js, the maps, the .d.ts and the consoles are not).
+RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+#: What the worker loads: our package at boot, pydantic right after (web/lib/migration-worker.mjs).
+LOADED_PACKAGES = (canonical(PACKAGE), "pydantic")
+
+
+def needed_packages(lock: dict) -> dict:
+    """The lock's entries that LOADED_PACKAGES reach through `depends`: only wheels that run ship."""
+    needed, todo = {}, list(LOADED_PACKAGES)
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed[name] = lock["packages"][name]
+            todo.extend(needed[name]["depends"])
+    return needed
+
+
+def stage_package(stage: Path) -> str:
+    """Lay the npm package out in `stage` (lib/, build/pyodide/, the plugin and helpers); its version."""
+    shutil.rmtree(stage, ignore_errors=True)
+    (stage / "lib").mkdir(parents=True)
+    for source in sorted((WEB / "lib").glob("*.mjs")) + [WEB / "lib" / "taskerino-migration.d.ts"]:
+        shutil.copy2(source, stage / "lib" / source.name)
+    for name in ("vite.mjs", "vite.d.ts", "playwright.mjs", "playwright.d.ts", "README.md"):
+        shutil.copy2(NPM_SOURCES / name, stage / name)
+    version = pyproject()["project"]["version"]
+    manifest = json.loads((NPM_SOURCES / "package.json").read_text())
+    manifest["version"] = version
+    (stage / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    bundle = stage / "build" / "pyodide"
+    bundle.mkdir(parents=True)
+    for name in RUNTIME_FILES:
+        shutil.copy2(BUNDLE / name, bundle / name)
+    lock = json.loads(LOCK_FILE.read_text())
+    lock["packages"] = needed_packages(lock)
+    for entry in lock["packages"].values():
+        shutil.copy2(BUNDLE / entry["file_name"], bundle / entry["file_name"])
+    (bundle / LOCK_FILE.name).write_text(json.dumps(lock, indent=1, sort_keys=True))
+    return version
+
+
+def pack() -> Path:
+    """Build, stage and `npm pack` the package into dist/; the tarball's path."""
+    setup()
+    stage = DIST / "package"
+    version = stage_package(stage)
+    tarball = DIST / f"taskerino-migration-{version}.tgz"
+    tarball.unlink(missing_ok=True)
+    run("npm", "pack", "--silent", "--pack-destination", DIST, cwd=stage, stdout=subprocess.DEVNULL)
+    raw = sum(f.stat().st_size for f in stage.rglob("*") if f.is_file())
+    log(f"shipped: {raw / 1e6:.1f} MB raw, {tarball.stat().st_size / 1e6:.1f} MB gzipped (the tarball)")
+    return tarball
+
+
 # ---------------------------------------------------------------- serving web/
 
 class WebHandler(http.server.SimpleHTTPRequestHandler):
@@ -301,6 +360,10 @@ def cmd_serve(args) -> None:
         server.shutdown()
 
 
+def cmd_pack(_args) -> None:
+    print(pack(), flush=True)  # the last line printed: scripts take the tarball's path from it
+
+
 def cmd_test(args) -> None:
     chromium = setup()
     env = {**os.environ, "CHROMIUM": chromium, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -331,6 +394,7 @@ def main() -> None:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--demo", type=int, default=24, help="generated legacy sessions in the demo database")
     serve.set_defaults(func=cmd_serve)
+    sub.add_parser("pack", help="build, then the npm package dist/taskerino-migration-<version>.tgz (last line: its path)").set_defaults(func=cmd_pack)
     test = sub.add_parser("test", help="set up, build, run all test suites (extra args go to pytest)")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(func=cmd_test)
