@@ -1,5 +1,5 @@
-"""Suite-wide: ordering, the `browser` marker, and the browser fixtures shared by tests/browser
-and tests/reliability (web/ served on 127.0.0.1, Chromium through pytest-playwright, one
+"""Suite-wide: ordering, the `browser` marker (tests/browser, tests/reliability and
+tests/embedding), and the browser fixtures shared by tests/browser and tests/reliability (web/ served on 127.0.0.1, Chromium through pytest-playwright, one
 booted page — one Pyodide boot — per test module).
 
 The CPython (asyncio) tests run before the browser ones: pytest-playwright's sync API keeps an
@@ -17,7 +17,7 @@ from browser.harness import CHROMIUM_FLAGS, open_booted_page
 import build
 
 HERE = Path(__file__).parent
-BROWSER_SUITES = (HERE / "browser", HERE / "reliability")
+BROWSER_SUITES = (HERE / "browser", HERE / "reliability", HERE / "embedding")
 
 
 def in_browser_suite(item) -> bool:

@@ -63,7 +63,18 @@ def test_the_options_are_declared_and_checked_by_the_console_as_python_takes_the
     assert console == expected
 
 
+#: Kinds only JS raises: MigrationBootError (the worker can't start, or can't run here).
+JS_ONLY_KINDS = {"boot"}
+
+
 def test_error_kinds_are_the_stable_list():
     union = re.search(r"export type MigrationErrorKind =(.*?);", DTS, re.S).group(1)
-    assert set(re.findall(r'"([\w-]+)"', union)) == set(KINDS.values()) | {INTERNAL_KIND}
+    union = re.sub(r"/\*\*.*?\*/", "", union, flags=re.S)
+    assert set(re.findall(r'"([\w-]+)"', union)) == set(KINDS.values()) | {INTERNAL_KIND} | JS_ONLY_KINDS
     assert len(set(KINDS.values())) == len(KINDS), "two classes share a kind"
+
+
+def test_boot_errors_are_migration_errors_of_the_js_only_kind():
+    assert "export class MigrationBootError extends MigrationError" in MODULE
+    assert 'super(message, "boot")' in MODULE
+    assert "export class MigrationBootError extends MigrationError {}" in DTS

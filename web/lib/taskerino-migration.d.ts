@@ -1,4 +1,5 @@
-// Types for web/taskerino-migration.mjs, for the Taskerino (TypeScript) frontend.
+// Types for web/lib/taskerino-migration.mjs (the package's main entry, through the `types`
+// condition of its package.json `exports`), for the Taskerino (TypeScript) frontend.
 
 export interface LoadOptions {
   /** IndexedDB database (default "taskerino-db"). */
@@ -9,9 +10,12 @@ export interface LoadOptions {
   encoding?: "gzip" | "json";
   /** Also set window.chunkedMigration and the five console functions (default false). */
   installGlobals?: boolean;
-  /** Print the seed-style console output (default true). */
+  /** Print the seed-style console output from this api's calls (default false; the console globals always print). */
   log?: boolean;
-  /** Folder of the Pyodide bundle (default: build/pyodide/ beside the lib/ folder of the module). */
+  /**
+   * Folder of the Pyodide bundle: an absolute URL, or one relative to document.baseURI (default:
+   * where taskerino-migration/vite serves it, else build/pyodide/ beside the package's lib/).
+   */
   indexURL?: string;
 }
 
@@ -113,8 +117,8 @@ export interface ChunkedMigrationApi {
   /** Resolves when session validation (pydantic) is loaded too. */
   readonly validationReady: Promise<void>;
   readonly timings: Record<string, number>;
-  /** The page's migration worker (Pyodide runs there), shared by every loader of the page. */
-  readonly worker: Worker;
+  /** The page's migration worker (Pyodide runs there), shared by every loader of the page; null when none could start. */
+  readonly worker: Worker | null;
   /** True once Python is booted in the worker. */
   readonly isReady: boolean;
   /** Stop the worker at once: calls in flight reject; the next loader starts a new one. */
@@ -144,8 +148,6 @@ export function loadChunkedMigration(options?: LoadOptions): ChunkedMigrationApi
  *  cores - 1, at most 3). Resolves to how many were running before. */
 export function setCodecWorkers(count: number): Promise<number>;
 
-/** The migration worker could not start (or was stopped): the message names the URL or cause. */
-export class MigrationBootError extends Error {}
 
 /**
  * What failed, as a stable name (errors.KINDS in the Python package; a test keeps the two equal).
@@ -157,12 +159,21 @@ export type MigrationErrorKind =
   | "invalid-session" | "session-not-found" | "unknown-session"
   | "migration" | "invalid-argument" | "unmigratable-session" | "data-integrity"
   | "insufficient-space" | "rollback-refused" | "backup"
-  | "internal";
+  | "internal"
+  /** JS only: the migration can't run here or its worker could not start (MigrationBootError). */
+  | "boot";
 
 /** A failure from the Python side, as a readable Error (never a traceback). */
 export class MigrationError extends Error {
-  kind: MigrationErrorKind;
+  constructor(message: string, kind?: MigrationErrorKind);
+  readonly kind: MigrationErrorKind;
 }
+
+/**
+ * The migration can't run here (no IndexedDB or Worker: Node, jsdom), a file of its bundle is not
+ * served (the message names its URL), or the worker was stopped. kind: "boot".
+ */
+export class MigrationBootError extends MigrationError {}
 
 declare global {
   interface Window {

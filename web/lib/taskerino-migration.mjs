@@ -222,7 +222,7 @@ function bundleURL(indexURL) {
   try {
     if (indexURL !== undefined) return new URL(indexURL, base).href.replace(/\/?$/, "/");
     if (BUNDLED_INDEX_URL !== undefined) return new URL(BUNDLED_INDEX_URL, base).href;
-    return new URL("../build/pyodide/", import.meta.url).href;
+    return new URL(/* @vite-ignore */ "../build/pyodide/", import.meta.url).href; // unbundled: beside lib/
   } catch {
     throw new MigrationBootError(`indexURL ${JSON.stringify(indexURL)} is not a URL (absolute, or relative to the page's base ${base})`);
   }

@@ -1,0 +1,4 @@
+import { defineConfig, mergeConfig } from "vitest/config";
+import viteConfig from "./vite.config";
+
+export default mergeConfig(viteConfig, defineConfig({ test: { environment: "jsdom", include: ["src/**/*.test.tsx"] } }));
