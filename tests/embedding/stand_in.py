@@ -5,6 +5,7 @@ package itself is reinstalled from each new tarball. One build is shared by the 
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import socket
@@ -106,6 +107,8 @@ class ViteServer:
         self.process.wait(timeout=20)
 
 
-def playwright_test(spec: str, base_url: str, *options: str, **env: str) -> subprocess.CompletedProcess:
-    """Run an @playwright/test spec of the app against `base_url`, with the system Chromium."""
-    return npx("playwright", "test", spec, *options, env={"BASE_URL": base_url, **env}, timeout=900)
+def playwright_test(spec: str, base_url: str, *options: str, tests: int, **env: str) -> None:
+    """Run an @playwright/test spec of the app against `base_url`, with the system Chromium;
+    exactly `tests` tests must have run and passed."""
+    result = npx("playwright", "test", spec, *options, env={"BASE_URL": base_url, **env}, timeout=900)
+    assert re.search(rf"\b{tests} passed\b", result.stdout) and "skipped" not in result.stdout, result.stdout

@@ -48,7 +48,7 @@ def test_vite_build_prints_no_warnings_and_emits_workers_and_the_bundle_as_files
 def test_the_built_app_under_taskerino_s_csp(app, built):
     server = build.start_server(0, directory=app / "dist", headers={"Content-Security-Policy": TASKERINO_CSP})
     try:
-        playwright_test("e2e/app.spec.ts", f"http://127.0.0.1:{server.server_port}")
+        playwright_test("e2e/app.spec.ts", f"http://127.0.0.1:{server.server_port}", tests=5)
     finally:
         server.shutdown()
 
@@ -56,7 +56,7 @@ def test_the_built_app_under_taskerino_s_csp(app, built):
 def test_vite_preview_serves_the_built_app(app, built):
     preview = ViteServer(app, "preview")
     try:
-        playwright_test("e2e/app.spec.ts", preview.url, "--grep", "Settings")
+        playwright_test("e2e/app.spec.ts", preview.url, "--grep", "Settings", tests=1)
     finally:
         preview.stop()
     assert not WARNING.search(preview.output()), preview.output()
@@ -65,7 +65,7 @@ def test_vite_preview_serves_the_built_app(app, built):
 def test_the_dev_server(app):
     dev = ViteServer(app)
     try:
-        playwright_test("e2e/app.spec.ts", dev.url)
+        playwright_test("e2e/app.spec.ts", dev.url, tests=5)
     finally:
         dev.stop()
     assert not WARNING.search(dev.output()), dev.output()
@@ -94,7 +94,7 @@ def test_a_missing_wheel_404_rejects_with_a_migration_error_naming_it(broken_dis
     broken, missing = broken_dist
     server = build.start_server(0, directory=broken)
     try:
-        playwright_test("e2e/broken.spec.ts", f"http://127.0.0.1:{server.server_port}", MISSING_FILE=missing)
+        playwright_test("e2e/broken.spec.ts", f"http://127.0.0.1:{server.server_port}", tests=1, MISSING_FILE=missing)
     finally:
         server.shutdown()
 
@@ -103,6 +103,6 @@ def test_a_missing_wheel_under_an_spa_fallback_rejects_with_a_migration_error_na
     broken, missing = broken_dist
     preview = ViteServer(app, "preview", "--outDir", str(broken))  # vite preview answers index.html for it
     try:
-        playwright_test("e2e/broken.spec.ts", preview.url, MISSING_FILE=missing)
+        playwright_test("e2e/broken.spec.ts", preview.url, tests=1, MISSING_FILE=missing)
     finally:
         preview.stop()

@@ -30,6 +30,7 @@ async function boot({ indexURL, pageOrigin }) {
   // Every wheel is looked at now, beside the boot, so a missing one rejects `ready` (not a
   // later call, with a traceback): a 404, or an SPA fallback's index.html in its place.
   const wheelsServed = Promise.all(Object.values(lock.packages).map((p) => checkServed(new URL(p.file_name, base).href, "zip")));
+  wheelsServed.catch(() => {}); // awaited below; until then its failure must not count as unhandled
   const moduleURL = new URL("pyodide.mjs", base).href;
   let loadPyodide;
   try {

@@ -2,7 +2,7 @@
 // sessions losslessly, a component loads one on demand, the console globals print their
 // documented output, and the codec workers run when asked for.
 import { generateSessions, readChunkedSession, seedLegacySessions, waitForMigrationReady } from "taskerino-migration/playwright";
-import { expect, test } from "./fixtures";
+import { expect, printed, test } from "./fixtures";
 
 test("a Settings button migrates every legacy session with a progress bar, losslessly", async ({ page, seen, db }) => {
   const inArray = generateSessions(5, { seed: 7 });
@@ -21,7 +21,7 @@ test("a Settings button migrates every legacy session with a progress bar, lossl
     expect(await readChunkedSession(page, session.id, { dbName: db })).toStrictEqual(session);
   }
   // An app using the API prints nothing; nothing failed or was left unhandled.
-  expect(seen.console.map((m) => `${m.type()}: ${m.text()}`)).toEqual([]);
+  expect(printed(seen.console)).toEqual([]);
   expect(seen.errors).toEqual([]);
 });
 
@@ -34,7 +34,7 @@ test("loadSession works on demand from a component", async ({ page, seen, db }) 
   const shown = JSON.parse(await page.getByTestId("session").textContent({ timeout: 120_000 }) ?? "null");
   expect(shown).toStrictEqual(session);
   expect(await readChunkedSession(page, session.id, { dbName: db })).toStrictEqual(session);
-  expect(seen.console).toEqual([]);
+  expect(printed(seen.console)).toEqual([]);
   expect(seen.errors).toEqual([]);
 });
 
@@ -79,6 +79,15 @@ test("the codec workers really run when asked for (setCodecWorkers(2))", async (
   // Two workers were running after the batch: none failed to load (a failure drops the pool to 0).
   await page.getByRole("button", { name: "Compress on 2 workers" }).click();
   await expect(page.getByTestId("codec")).toHaveText("running before: 2");
-  expect(seen.console).toEqual([]);
+  expect(printed(seen.console)).toEqual([]);
+  expect(seen.errors).toEqual([]);
+});
+
+test("indexURL may be relative to document.baseURI, or an absolute URL", async ({ page, seen, baseURL }) => {
+  for (const indexURL of ["taskerino-migration/", "/taskerino-migration", `${baseURL}/taskerino-migration/`]) {
+    await page.goto(`/?db=unused&indexURL=${encodeURIComponent(indexURL)}`);
+    await waitForMigrationReady(page);
+    await expect(page.getByTestId("boot")).toHaveText("ready");
+  }
   expect(seen.errors).toEqual([]);
 });

@@ -21,3 +21,10 @@ export const test = base.extend<{ seen: { console: ConsoleMessage[]; errors: str
   db: async ({}, use, info) => use(`e2e-${info.testId}-${Date.now()}`),
 });
 export { expect };
+
+/** The dev server's own lines (Vite's HMR client, React's DevTools hint): not the app's, not ours. */
+const DEV_TOOLING = [/^\[vite\] /, /React DevTools/];
+
+/** What the page printed, as "type: text", without the dev tooling's lines. */
+export const printed = (messages: ConsoleMessage[]) =>
+  messages.map((m) => `${m.type()}: ${m.text()}`).filter((line) => !DEV_TOOLING.some((re) => re.test(line.slice(line.indexOf(": ") + 2))));
