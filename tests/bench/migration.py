@@ -5,10 +5,12 @@ are stored the way the app stores them — one `sessions` record, GZIP_V1 — in
 
 - ours: the full batch migration (backup + verification on) through the public API
   (`runChunkedMigration`, in the migration worker), timed on the page around the call;
-- the floor: a straightforward plain-JS migration written here, on the other database: read the
-  array once, then per session build the same chunk records, gzip each with CompressionStream,
-  write them (and the session-index) in one strict-durability transaction; finally rewrite the
-  array empty. No backup, no verification, no locks.
+- the floor: a straightforward plain-JS migration written here, on another database: read the
+  array once, then per session build the same chunk records and a backup of the session (the
+  same envelope as ours), gzip each with CompressionStream, write them (and the session-index)
+  in one strict-durability transaction; finally rewrite the array empty. No verification, no
+  locks, no checks: the physical minimum of what the migration must write.
+- the old floor, beside it: the same without the backup, on a third database.
 
 Memory: the page's JS heap (CDP Runtime.getHeapUsage, after a forced GC; the worker's heap is
 its own) and Pyodide's wasm memory in the worker (HEAP8.length: it only ever grows) before and
@@ -60,7 +62,7 @@ RUN_OURS = """async (db) => {  // through the public API: the call crosses to th
 }"""
 
 # The floor: the fastest straightforward JS that does the same job minus the guarantees.
-RUN_FLOOR = """async (db) => {
+RUN_FLOOR = """async ([db, backup]) => {
     const open = () => new Promise((resolve, reject) => {
         const req = indexedDB.open(db, 1);
         req.onsuccess = () => resolve(req.result);
@@ -123,6 +125,13 @@ RUN_FLOOR = """async (db) => {
         metadata.hasVideo = s.video != null;
         metadata.hasFullAudio = s.fullAudioAttachmentId != null;
         records[base + 'metadata'] = metadata;
+        if (backup) {
+            const created = new Date();
+            records[`sessions/${id}.backup-${created.getTime()}`] = {
+                session: s, backupCreatedAt: created.toISOString(),
+                expiresAt: new Date(created.getTime() + 7 * 86_400_000).toISOString(), originalFormat: 'monolithic',
+                source: {layout: 'array', key: 'sessions'}};
+        }
         index.push(id);
         records['session-index'] = index;
         const encoded = await Promise.all(Object.entries(records).map(async ([k, v]) => [k, await gzip(v)]));
@@ -167,15 +176,16 @@ def measure(new_profile, url, n: int) -> dict:
     booted = open_booted_page(context, url)
     booted.page.set_default_timeout(0)
     cdp = context.new_cdp_session(booted.page)
-    ours_db, floor_db = fresh_db(), fresh_db()
+    ours_db, floor_db, old_floor_db = fresh_db(), fresh_db(), fresh_db()
     median_bytes = booted.page.evaluate(GENERATE, n)
-    total_bytes = booted.page.evaluate(STORE_ARRAY, [ours_db, floor_db])
+    total_bytes = booted.page.evaluate(STORE_ARRAY, [ours_db, floor_db, old_floor_db])
     before = memory(booted, cdp)
     ours = booted.page.evaluate(RUN_OURS, ours_db)
     after = memory(booted, cdp)
-    floor = booted.page.evaluate(RUN_FLOOR, floor_db)
+    floor = booted.page.evaluate(RUN_FLOOR, [floor_db, True])
+    old_floor = booted.page.evaluate(RUN_FLOOR, [old_floor_db, False])
     assert ours["success"] and ours["migrated"] == n, ours
-    assert floor["migrated"] == n
+    assert floor["migrated"] == old_floor["migrated"] == n
     context.close()
     mb = total_bytes / 1e6
     d = ours["durations"]
@@ -183,6 +193,7 @@ def measure(new_profile, url, n: int) -> dict:
         "n": n, "data_mb": round(mb, 1), "median_session_kb": round(median_bytes / 1e3, 1),
         "ours_ms": round(ours["ms"]), "floor_ms": round(floor["ms"]),
         "ratio": round(ours["ms"] / floor["ms"], 2),
+        "old_floor_ms": round(old_floor["ms"]), "ratio_old_floor": round(ours["ms"] / old_floor["ms"], 2),
         "sessions_per_s": round(n / ours["ms"] * 1000, 1), "mb_per_s": round(mb / ours["ms"] * 1000, 1),
         "ms_per_session": round(ours["ms"] / n, 1), "floor_ms_per_session": round(floor["ms"] / n, 1),
         "floor_sessions_per_s": round(n / floor["ms"] * 1000, 1),
@@ -225,7 +236,8 @@ def svg_chart(points: list[dict], width: int = 640, height: int = 360) -> str:
     out.append(f'<text x="16" y="{(top + height - bottom) / 2}" text-anchor="middle" '
                f'transform="rotate(-90 16 {(top + height - bottom) / 2})">seconds</text>')
     for key, color, name, row in (("ours_ms", "#c0392b", "ours (Python in Pyodide)", 0),
-                                  ("floor_ms", "#2471a3", "floor (plain JS, no verification)", 1)):
+                                  ("floor_ms", "#2471a3", "floor (plain JS, with backup, no verification)", 1),
+                                  ("old_floor_ms", "#7fb3d5", "old floor (plain JS, no backup)", 2)):
         path = " ".join(f"{X(p['n']):.1f},{Y(p[key] / 1000):.1f}" for p in points)
         out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
         for p in points:
@@ -262,17 +274,19 @@ def run(runs: int = 1, n: int | None = None, long: bool = False) -> dict:
     if 100 in by_n and 500 in by_n:
         results["wasm_growth_500_vs_100"] = round(
             by_n[500]["memory_after"]["wasm_mb"] / by_n[100]["memory_after"]["wasm_mb"], 2)
-    rows = ["| N | data MB | ours ms | floor ms | ours ÷ floor | ms per session (ours / floor) | sessions/s | MB/s | one session's time p50 / p95 / max ms (two in flight) | floor p50 / p95 | JS heap MB before → after | wasm MB before → after |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| N | data MB | ours ms | floor ms (with backup) | ours ÷ floor | old floor ms (no backup) | ours ÷ old floor | ms per session (ours / floor) | sessions/s | MB/s | one session's time p50 / p95 / max ms (two in flight) | floor p50 / p95 | JS heap MB before → after | wasm MB before → after |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for p in points:
         b, a = p["memory_before"], p["memory_after"]
         rows.append(f"| {p['n']} | {p['data_mb']} | {p['ours_ms']} | {p['floor_ms']} | **{p['ratio']}** | "
+                    f"{p['old_floor_ms']} | {p['ratio_old_floor']} | "
                     f"{p['ms_per_session']} / {p['floor_ms_per_session']} | {p['sessions_per_s']} | {p['mb_per_s']} | {p['p50_ms']} / {p['p95_ms']} / {p['max_ms']} | "
                     f"{p['floor_p50_ms']} / {p['floor_p95_ms']} | {b['js_heap_mb']} → {a['js_heap_mb']} | "
                     f"{b['wasm_mb']} → {a['wasm_mb']} |")
     notes = [f"\nMedian session: {points[0]['median_session_kb']} KB of JSON. Ours: full batch "
-             "migration, backup + verification on. Floor: plain JS, same chunk records, one strict "
-             "transaction per session, CompressionStream gzip, no backup, no verification."]
+             "migration, backup + verification on. Floor: plain JS, same chunk records and a backup "
+             "of each session, one strict transaction per session, CompressionStream gzip, no "
+             "verification. Old floor: the same without the backup."]
     if "wasm_growth_500_vs_100" in results:
         notes.append(f"Wasm memory after N=500 ÷ after N=100: {results['wasm_growth_500_vs_100']}.")
     table = "\n".join(rows + notes)

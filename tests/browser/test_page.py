@@ -300,3 +300,28 @@ def test_boot_failure_is_reported_and_nothing_can_run(browser, web_url):
         expect(page.locator(button)).to_be_disabled()
     assert guard.blocked == []
     context.close()
+
+
+def test_a_long_results_table_is_filled_a_slice_per_task_and_a_newer_one_replaces_it(open_page):
+    """500 rows are not built in one task (that froze the page): the first slice is in at once,
+    the rest arrive in later tasks; a newer table started meanwhile wins, whole."""
+    ui = open_page()
+    seen = ui.page.evaluate("""async () => {
+        const ui = await import('/page/page.mjs');
+        const rows = () => document.querySelectorAll('#results-body tr').length;
+        const result = (i) => ({sessionId: `s${i}`, name: `Session ${i}`, success: true, durationMs: i,
+                                chunkCounts: {screenshots: 1}, bytesBefore: 10, bytesAfter: 5, warnings: []});
+        const long = ui.renderResults({results: Array.from({length: 500}, (_, i) => result(i))});
+        const first = rows();
+        const filling = document.getElementById('results-body').dataset.filling;
+        const whole = await long;
+        const afterLong = rows();
+        const replaced = ui.renderResults({results: Array.from({length: 500}, (_, i) => result(i))});
+        const newer = ui.renderResults({dryRun: true, results: [result(1), result(2), result(3)]});
+        return {first, filling, whole, afterLong, replaced: await replaced, newer: await newer, final: rows(),
+                perTask: ui.ROWS_PER_TASK, lastId: document.querySelector('#results-body tr:last-child').dataset.sessionId};
+    }""")
+    assert seen["first"] == seen["perTask"] < 500 and seen["filling"] == "true"
+    assert seen["whole"] is True and seen["afterLong"] == 500
+    assert seen["replaced"] is False and seen["newer"] is True
+    assert seen["final"] == 3 and seen["lastId"] == "s3"

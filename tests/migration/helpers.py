@@ -28,9 +28,10 @@ def sessions(n: int, broken: int = 0, seed: int = 0) -> list[dict]:
 
 
 def store_with(array: list | None = None, records: list[dict] = (), *, encoding: str = "gzip",
-               quota: int = 1 << 40) -> MemoryBackend:
-    """A MemoryBackend holding `array` as the app's `sessions` and each of `records` at sessions/{id}."""
-    backend = MemoryBackend(encoding=encoding, quota=quota)
+               quota: int = 1 << 40, backend: MemoryBackend | None = None) -> MemoryBackend:
+    """A MemoryBackend (`backend`, or a new one) holding `array` as the app's `sessions` and each
+    of `records` at sessions/{id}."""
+    backend = backend or MemoryBackend(encoding=encoding, quota=quota)
     from taskerino_storage.storage import codec
 
     if array is not None:

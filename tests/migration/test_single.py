@@ -8,6 +8,7 @@ from taskerino_storage.session.checksum import session_checksum
 from taskerino_storage.session.compare import json_equal
 from taskerino_storage.storage import codec
 from taskerino_storage.storage.chunked import ChunkedSessionStorage
+from taskerino_storage.storage.memory import MemoryBackend
 
 from .helpers import (NOW, STAMP, decoded, deep, legacy_copies, migrator, raw, sessions, store_with,
                       ticking_clock)
@@ -17,19 +18,24 @@ A, B, C, BROKEN = S[0], S[1], S[2], S[3]
 
 
 class LossyWriter(ChunkedSessionStorage):
-    """Writes one screenshot short, as a buggy split would."""
+    """Plans one screenshot short, as a buggy split would."""
 
     async def plan_save(self, session, existing=None):
         return await super().plan_save({**session, "screenshots": session["screenshots"][:-1]}, existing)
 
 
-class LossyStorage(ChunkedSessionStorage):
-    """Reads back one screenshot short, as a buggy split/join would."""
+class LossyStore(MemoryBackend):
+    """Stores the first screenshot chunk it is given one screenshot short, once, as a store that
+    corrupts what it is handed would: the write succeeds, the record reads back otherwise."""
 
-    async def load_full_session(self, session_id, expected=()):
-        session = await super().load_full_session(session_id, expected)
-        session["screenshots"] = session["screenshots"][:-1]
-        return session
+    corrupted = False
+
+    async def write_batch(self, puts=None, deletes=(), *, index=None):
+        await super().write_batch(puts, deletes, index=index)
+        for key, value in (puts or {}).items():
+            if key.endswith("/screenshots/chunk-000") and not self.corrupted:
+                self.corrupted = True
+                self.put_raw(key, codec.encode_data({**value, "screenshots": value["screenshots"][:-1]}, "gzip"))
 
 
 async def test_a_session_from_the_array_is_migrated_verified_and_its_legacy_copy_removed():
@@ -68,15 +74,31 @@ async def test_the_backup_and_the_marker_hold_what_rollback_and_cleanup_need():
                       "verifiedAt": "2025-10-24T12:34:56.789Z", "chunkedUpdatedAt": "2025-10-24T12:34:56.789Z"}
 
 
-async def test_a_failed_verification_takes_the_chunked_form_away_and_leaves_the_original():
+async def test_records_that_would_not_rebuild_the_session_are_never_written():
     for backend in (store_with(array=deep([A, B])), store_with(records=deep([C]))):
         before = raw(backend)
         sid = (A if "sessions" in backend.records else C)["id"]
-        m = migrator(backend, chunked=LossyStorage(backend, now=lambda: NOW))
+        m = migrator(backend, chunked=LossyWriter(backend, now=lambda: NOW))
         result = await commands.migrate_session_to_chunked(m, sid)
         assert not result.success
         assert result.error.startswith("Data integrity verification failed:\n  - Screenshots count mismatch")
+        assert result.error.endswith("Nothing was written; " + ("sessions[0]" if sid == A["id"] else f"sessions/{sid}")
+                                     + " was left as it is.")
         assert isinstance(result.cause, DataIntegrityError) and result.cause.differences
+        assert raw(backend) == before
+        assert not await commands.is_session_chunked(m, sid)
+
+
+async def test_a_record_the_store_gives_back_otherwise_takes_the_chunked_form_away_and_leaves_the_original():
+    for records in ({"array": deep([A, B])}, {"records": deep([C])}):
+        backend = store_with(**records, backend=LossyStore())
+        before = raw(backend)
+        sid = (A if "sessions" in backend.records else C)["id"]
+        m = migrator(backend)
+        result = await commands.migrate_session_to_chunked(m, sid)
+        assert not result.success and isinstance(result.cause, DataIntegrityError)
+        assert result.error.startswith(f"Data integrity verification failed: sessions/{sid}/screenshots/chunk-000 "
+                                       "did not read back as written; it was removed again")
         assert raw(backend) == {**before, layout.SESSION_INDEX_KEY: backend.records[layout.SESSION_INDEX_KEY]["data"]}
         assert decoded(backend, layout.SESSION_INDEX_KEY) == []
         assert not await commands.is_session_chunked(m, sid)
@@ -213,7 +235,7 @@ async def test_load_session_migrates_a_legacy_session_on_demand():
 async def test_load_session_raises_when_the_migration_fails_and_keeps_the_original():
     backend = store_with(records=deep([C]))
     before = raw(backend)
-    m = migrator(backend, chunked=LossyStorage(backend, now=lambda: NOW))
+    m = migrator(backend, chunked=LossyWriter(backend, now=lambda: NOW))
     with pytest.raises(DataIntegrityError):
         await commands.load_session(m, C["id"])
     assert {k: v for k, v in raw(backend).items() if k != layout.SESSION_INDEX_KEY} == before
@@ -257,9 +279,9 @@ async def test_a_failed_verification_whose_undo_also_failed_is_repaired_by_the_n
 
     from .faulty import FaultyBackend
 
-    backend = store_with(records=deep([C]))
+    backend = store_with(records=deep([C]), backend=LossyStore())
     faulty = FaultyBackend(backend, crash_at_write=2, sticky=False, error=StorageError("aborted"))
-    result = await commands.migrate_session_to_chunked(migrator(faulty, chunked=LossyWriter(faulty, now=lambda: NOW)), C["id"])
+    result = await commands.migrate_session_to_chunked(migrator(faulty), C["id"])
     assert not result.success and "aborted" in result.error
     m = migrator(backend)
     assert await commands.is_session_chunked(m, C["id"])  # the unverified, lossy form is still there...

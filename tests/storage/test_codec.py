@@ -32,3 +32,19 @@ def test_stringified_text_reads_as_the_careful_path_reads_it(value):
 def test_stringified_text_that_is_not_json_names_the_key():
     with pytest.raises(RecordDecodeError, match="'sessions\\[3\\]'.*not valid JSON"):
         codec.loads_stringified("sessions[3]", "{broken")
+
+
+json_texts_of_anything = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**53), max_value=2**53) | finite | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=40)
+
+
+@given(value=json_texts_of_anything)
+def test_what_dumps_writes_loads_reads_back_as_the_same_value(value):
+    """The link verification rests on (docs/design.md, "Verification"): a record's text is
+    codec.dumps(value), and the store giving back that text means giving back that value."""
+    from taskerino_storage.session.compare import json_equal
+
+    text = codec.dumps(value)
+    assert json_equal(codec.loads("k", text), value)
+    assert codec.dumps(codec.loads("k", text)) == text

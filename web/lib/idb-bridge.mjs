@@ -563,6 +563,30 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     },
 
     /**
+     * The migration's read-back (StorageBackend.read_back): read `keys` again in one transaction
+     * and return those whose DATA does not decode to exactly `texts[i]` (absent, another text,
+     * undecodable). Strings compared here: Python parses nothing back (docs/design.md,
+     * "Verification").
+     */
+    async readBack(keys, texts) {
+      keys = Array.from(keys);
+      texts = Array.from(texts);
+      const tx = db.transaction(storeName, "readonly");
+      const store = tx.objectStore(storeName);
+      const requests = keys.map((key) => store.get(key));
+      await done(tx);
+      const same = await Promise.all(requests.map(async (request, i) => {
+        if (request.result === undefined) return false;
+        try {
+          return (await decodeData(request.result.data)) === texts[i]; // {error}, {text, absent}: not the same
+        } catch {
+          return false;
+        }
+      }));
+      return keys.filter((_, i) => !same[i]);
+    },
+
+    /**
      * Delete, then put, atomically and durably: one transaction with strict durability.
      * `puts` is an array of [key, JSON text, form ("gzip"/"json"; Python chooses)]; everything is
      * encoded before the transaction opens.

@@ -47,7 +47,7 @@ async function refreshStatus() {
   // Quietly: the page refreshes after every action; the console banner is for people typing.
   const status = await api.getMigrationStatus();
   ui.renderStatus(status);
-  ui.renderBackups(status.backups, names, askRollback);
+  await ui.renderBackups(status.backups, names, askRollback);
   updateButtons();
   return status;
 }
@@ -86,8 +86,7 @@ async function migrate(dryRun) {
     ui.setProgress(`Complete: ${batch.migrated} ${dryRun ? "would be migrated" : "migrated"}, ` +
       `${batch.skipped} skipped, ${batch.errorCount} errors`, 100);
     ui.renderRunSummary(batch);
-    ui.renderResults(batch);
-    await refreshStatus();
+    await Promise.all([ui.renderResults(batch), refreshStatus()]);
   });
 }
 

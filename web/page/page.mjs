@@ -24,6 +24,33 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+// ------------------------------------------------------------------ long tables
+
+export const ROWS_PER_TASK = 50;
+const owner = new WeakMap(); // table body -> the fill now writing it
+
+/** Let the browser run (paint, input) between two slices of work: no task of ours grows long. */
+const nextTask = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((r) => setTimeout(r, 0)));
+
+/**
+ * Fill `body` with makeRow(item) for each item, ROWS_PER_TASK rows per task, so a table of
+ * 500 sessions never freezes the page. A newer fill of the same body stops an older one.
+ * Resolves true once every row is in (false: superseded).
+ */
+export async function fillRows(body, items, makeRow) {
+  const fill = {};
+  owner.set(body, fill);
+  body.replaceChildren();
+  body.dataset.filling = "true";
+  for (let start = 0; start < items.length; start += ROWS_PER_TASK) {
+    if (start) await nextTask();
+    if (owner.get(body) !== fill) return false;
+    body.append(...items.slice(start, start + ROWS_PER_TASK).map(makeRow));
+  }
+  delete body.dataset.filling;
+  return true;
+}
+
 // ------------------------------------------------------------------ formatting
 
 export function formatBytes(bytes) {
@@ -39,20 +66,23 @@ export function formatMs(ms) {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-const DATE_FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+// Made on first use: building them loads the locale's data, ~30 ms of the page's first task.
+let dateFormat, relativeFormat;
+const formatDate = (date) =>
+  (dateFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" })).format(date);
+const formatRelative = (days) => (relativeFormat ??= new Intl.RelativeTimeFormat(undefined, { numeric: "auto" })).format(days, "day");
 
 /** A <time> for an ISO timestamp, readable and local; the exact value in its tooltip. */
 export function timeNode(iso, { relative = false, now = Date.now() } = {}) {
   if (!iso) return el("span", { className: "muted", text: "—" });
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return el("span", { text: String(iso) });
-  const node = el("time", { datetime: date.toISOString(), title: String(iso), text: DATE_FORMAT.format(date) });
+  const node = el("time", { datetime: date.toISOString(), title: String(iso), text: formatDate(date) });
   if (!relative) return node;
   const days = Math.round((date.getTime() - now) / 86_400_000);
   const expired = date.getTime() <= now;
   return el("span", { className: "when" }, node,
-    el("span", { className: expired ? "tag tag-bad" : "tag", text: expired ? "expired" : RELATIVE.format(days, "day") }));
+    el("span", { className: expired ? "tag tag-bad" : "tag", text: expired ? "expired" : formatRelative(days) }));
 }
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -177,7 +207,11 @@ export function sessionCell(name, id) {
 
 export function renderResults(batch) {
   const results = batch.results || [];
-  const rows = results.map((r) => {
+  $("results").dataset.errors = String(results.some((r) => r.error)); // the Error column only when needed
+  $("results-note").hidden = !results.some((r) => (r.warnings || []).length);
+  $("results-caption").textContent = `${batch.dryRun ? "Dry run" : "Migration"} · ${plural(results.length, "session")}`;
+  $("results-panel").hidden = false;
+  return fillRows($("results-body"), results, (r) => {
     const [icon, label, kind] = outcome(r);
     return el("tr", { dataset: { outcome: kind, sessionId: r.sessionId ?? "" } },
       sessionCell(r.name, r.sessionId),
@@ -189,11 +223,6 @@ export function renderResults(batch) {
       warningsCell(r),
       el("td", { className: "error-text", text: r.error ? String(r.error) : "" }));
   });
-  $("results-body").replaceChildren(...rows);
-  $("results").dataset.errors = String(results.some((r) => r.error)); // the Error column only when needed
-  $("results-note").hidden = !results.some((r) => (r.warnings || []).length);
-  $("results-caption").textContent = `${batch.dryRun ? "Dry run" : "Migration"} · ${plural(results.length, "session")}`;
-  $("results-panel").hidden = false;
 }
 
 export function renderRunSummary(batch) {
@@ -227,7 +256,7 @@ export function renderBackups(backups, names, onRollback) {
   $("backups-wrap").hidden = list.length === 0;
   $("backups-caption").textContent = list.length ? plural(list.length, "backup") : "";
   const now = Date.now();
-  const rows = list.map((b) => el("tr", { dataset: { sessionId: b.sessionId ?? "", path: b.path ?? "" } },
+  return fillRows($("backups-body"), list, (b) => el("tr", { dataset: { sessionId: b.sessionId ?? "", path: b.path ?? "" } },
     sessionCell(names.get(b.sessionId), b.sessionId),
     el("td", { className: "mono path", text: String(b.path ?? "") }),
     el("td", { className: "nowrap" }, timeNode(b.createdAt)),
@@ -236,7 +265,6 @@ export function renderBackups(backups, names, onRollback) {
       el("button", { type: "button", className: "btn btn-small rollback", "data-action": "rollback",
         "aria-label": `Roll back ${names.get(b.sessionId) || b.sessionId}`, text: "Roll back",
         onClick: () => onRollback(b) }))));
-  $("backups-body").replaceChildren(...rows);
 }
 
 export function renderCleanupResult(kind, headline, paths = []) {

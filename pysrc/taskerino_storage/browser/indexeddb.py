@@ -90,6 +90,13 @@ class IndexedDBBackend(StorageBackend):
             raise _storage_error(exc, f"reading {key!r}", key) from None
         return None if entry is None else _decoded(key, entry, codec.loads)
 
+    async def read_back(self, texts: Mapping[str, str]) -> list[str]:
+        keys = list(texts)
+        try:
+            return list((await self.bridge.readBack(to_js(keys), to_js([texts[k] for k in keys]))).to_py())
+        except JsException as exc:
+            raise _storage_error(exc, f"reading {len(keys)} records back") from None
+
     def _puts(self, puts: Mapping[str, Any] | None) -> Any:
         """[key, JSON text, DATA form] for the bridge: the form is Python's choice (codec.record_encoding)."""
         encoding = self.bridge.encoding

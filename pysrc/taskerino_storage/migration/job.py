@@ -4,10 +4,11 @@ loading all run this, and a dry run runs it too, on an overlay store.
 Fresh migration, each step safe to die after (invariants: docs/design.md):
   1. load the legacy copy; check it can be a session; collect validation warnings
   2. plan the chunked records (ChunkedSessionStorage.plan_save), the backup and the marker
+  4a. verify that the planned records rebuild the original exactly; else write nothing
   3. ONE write_batch: chunks, metadata, index entry, backup, marker — the chunked form appears
      whole or not at all (invariant 2)
-  4. read it back and verify it against the original; on a mismatch, ONE write_batch takes it
-     all away again (the legacy copy was never touched)
+  4b. read the records back from the store: each must be exactly the text written; on any
+     difference, ONE write_batch takes it all away again (the legacy copy was never touched)
   5. only then, with a backup in place, remove the legacy copy (invariant 3) and set the
      marker's verifiedAt — at once for a record; for the array, the caller may defer it
 
@@ -27,8 +28,8 @@ from time import perf_counter
 from typing import Any
 
 from ..errors import (BackupError, DataIntegrityError, IndexNotArrayError, InvalidSessionError,
-                      MigrationError, QuotaExceededError, RecordDecodeError, StorageError,
-                      UnmigratableSessionError)
+                      MigrationError, QuotaExceededError, RecordDecodeError, SessionLayoutError,
+                      StorageError, UnmigratableSessionError)
 from ..session import layout
 from ..session.checksum import session_checksum
 from ..session.compare import json_diff, json_equal
@@ -201,32 +202,56 @@ class SessionJob:
                     f"them. {self.copy.where} was left as it is.")
         self.warn_about_shape(loaded.session)
         with codec.known_texts():  # each record and the backup encoded once, not twice
-            plan, puts = await self.plan_and_write(loaded)
-        if self.options.skip_verification:
-            self.keep_legacy_copy("Verification skipped: the legacy copy was kept, as the only verified "
-                                  "copy. Run the migration again without skipVerification to verify and finish.")
-            return
-        try:  # 4.
-            read_back = await self.chunked.load_full_session(sid, expected=list(plan.puts))  # not the backup
-            verify_data_integrity(loaded.session, read_back)
-        except (DataIntegrityError, StorageError) as exc:
-            await self.write(sid, {}, list(puts), index="remove")  # chunks, metadata, marker, backup
-            if isinstance(exc, DataIntegrityError):
-                raise
-            raise DataIntegrityError(
-                f"Data integrity verification failed: the chunked form could not be read back "
-                f"({exc}); it was removed again and {self.copy.where} was left as it is.", []) from None
+            plan = await self.chunked.plan_save(loaded.session, existing=loaded.own_keys)
+            if not self.options.skip_verification:  # 4a. before anything is written
+                self.verify_plan(loaded, plan)
+            puts = await self.plan_and_write(loaded, plan)
+            if self.options.skip_verification:
+                self.keep_legacy_copy("Verification skipped: the legacy copy was kept, as the only verified "
+                                      "copy. Run the migration again without skipVerification to verify and finish.")
+                return
+            await self.verify_read_back(loaded, plan, puts)  # 4b.
         if self.options.skip_backup:
             self.keep_legacy_copy("Backup skipped: the legacy copy was kept, as the only backup. Run the "
                                   "migration again without skipBackup to back it up and finish.")
             return
         await self.remove_legacy_copy(loaded)  # 5.
 
-    async def plan_and_write(self, loaded: Loaded) -> tuple[SavePlan, dict[str, Any]]:
-        """Steps 2 and 3: plan the records, the backup and the marker; write them in one batch.
-        Returns the plan and everything put."""
+    def verify_plan(self, loaded: Loaded, plan: SavePlan) -> None:
+        """Step 4a: the records planned rebuild the session, every field of it, type-strict. They
+        are written as codec.dumps gives them, which reads back as the same value (the codec's
+        round trip, tested on its own); 4b checks the store gives those texts back."""
+        parts = {k: v for k, v in plan.puts.items() if k != layout.metadata_key(loaded.session_id)}
+        try:
+            verify_data_integrity(loaded.session, self.chunked.to_session(plan.metadata, parts))
+        except SessionLayoutError as exc:  # the split named records it did not plan
+            raise DataIntegrityError(f"Data integrity verification failed: {exc}\nNothing was written; "
+                                     f"{self.copy.where} was left as it is.", []) from None
+        except DataIntegrityError as exc:
+            raise DataIntegrityError(f"{exc}\nNothing was written; {self.copy.where} was left as it is.",
+                                     exc.differences) from None
+
+    async def verify_read_back(self, loaded: Loaded, plan: SavePlan, puts: dict[str, Any]) -> None:
+        """Step 4b: every record of the session read back from the store is exactly the text
+        written (not the backup: it is not part of the chunked form). On any difference, or when
+        they can't be read, one write takes everything written away again."""
         sid = loaded.session_id
-        plan = await self.chunked.plan_save(loaded.session, existing=loaded.own_keys)
+        try:
+            differ = await self.store.read_back({k: codec.dumps(v) for k, v in plan.puts.items()})
+            problem = f"{', '.join(differ[:3])}{' …' if len(differ) > 3 else ''} did not read back as written" \
+                if differ else None
+        except StorageError as exc:
+            problem = f"the chunked form could not be read back ({exc})"
+        if problem is None:
+            return
+        await self.write(sid, {}, list(puts), index="remove")  # chunks, metadata, marker, backup
+        raise DataIntegrityError(f"Data integrity verification failed: {problem}; it was removed again "
+                                 f"and {self.copy.where} was left as it is.", [])
+
+    async def plan_and_write(self, loaded: Loaded, plan: SavePlan) -> dict[str, Any]:
+        """Step 3: the planned records, the backup and the marker, in one batch. Returns
+        everything put."""
+        sid = loaded.session_id
         now = self.rt.now()
         backup_key = envelope = None
         if not self.options.skip_backup:
@@ -247,7 +272,7 @@ class SessionJob:
         self.result.backup_path = backup_key
         self.result.chunk_counts = dict(plan.chunk_counts)
         self.result.bytes_after = plan.bytes_written
-        return plan, puts
+        return puts
 
     def warn_about_shape(self, session: dict) -> None:
         from ..session.models import validate_session  # pydantic: imported only when migrating

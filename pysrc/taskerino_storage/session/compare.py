@@ -85,7 +85,16 @@ def json_diff(expected: Any, actual: Any, path: str = "") -> list[Difference]:
     return out
 
 
+def shared_json_equal(a: Any, b: Any) -> bool:
+    """json_equal for two values that share most of their nodes (a session and the one its own
+    records rebuild): a walk that passes each shared node at once, where json_equal's canonical
+    texts would serialize both whole."""
+    return _walk_equal(a, b)
+
+
 def _walk_equal(a: Any, b: Any) -> bool:
+    if a is b:  # one node: equal under any rule
+        return True
     ta, tb = json_type(a), json_type(b)
     if ta != tb:
         return False

@@ -97,6 +97,21 @@ class StorageBackend(ABC):
         other failure; in each case nothing was written.
         """
 
+    async def read_back(self, texts: Mapping[str, str]) -> list[str]:
+        """Read the records `texts` names again, from the store, and return the keys whose DATA
+        does not decode to exactly that JSON text (absent, another text, undecodable); [] when
+        every one does. The migration's verification after its write (docs/design.md,
+        "Verification"): a backend may compare in its own layer, never parsing the JSON."""
+        differ = []
+        for key, text in texts.items():
+            try:
+                found = await self.read(key)
+            except RecordDecodeError:
+                found = None
+            if found is None or found.text != text:
+                differ.append(key)
+        return differ
+
     async def append_to_array(self, key: str, element: dict, puts: Mapping[str, Any] | None = None,
                               deletes: Iterable[str] = (), *, index: IndexChange | None = None) -> bool:
         """Append `element` (an object with a string "id") to the array record `key` (created

@@ -115,6 +115,20 @@ async def undecodable_records_name_the_key(backend, app):
 
 
 @case
+async def read_back_names_each_record_not_stored_as_the_text_written(backend, app):
+    from ..storage import codec
+
+    values = {"rb/same": {"a": [1, 2.5, None]}, "rb/changed": {"b": "ü"}, "rb/gone": [1], "rb/broken": {"c": 1}}
+    await backend.write_batch(values)
+    texts = {k: codec.dumps(v) for k, v in values.items()}
+    assert await backend.read_back(texts) == [], "every record reads back as written"
+    await app.save("rb/changed", {"b": "u"}, "gzip")  # the app wrote it since
+    await app.save_raw_text("rb/broken", "GZIP_V1:H4sIAAAAAAAA")  # undecodable now
+    await backend.write_batch({}, deletes=["rb/gone"])
+    assert await backend.read_back({**texts, "rb/never": "1"}) == ["rb/changed", "rb/gone", "rb/broken", "rb/never"]
+
+
+@case
 async def estimate_reports_bytes(backend, app):
     estimate = await backend.estimate()
     assert isinstance(estimate.usage, int) and isinstance(estimate.quota, int)
