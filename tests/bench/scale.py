@@ -111,13 +111,12 @@ def renderer_rss(profile_marker: str) -> int:
     procs = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")  # Chromium rewrites its argv into one
             stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             continue
         procs[int(pid)] = (cmd, int(stat.rsplit(")", 1)[1].split()[1]))
-    roots = {pid for pid, (cmd, _) in procs.items() if any(profile_marker.encode() in a for a in cmd)
-             and not any(a.startswith(b"--type=") for a in cmd)}
+    roots = {pid for pid, (cmd, _) in procs.items() if profile_marker.encode() in cmd and b"--type=" not in cmd}
     best = 0
     for pid, (cmd, _) in procs.items():
         if b"--type=renderer" not in cmd:
