@@ -3,13 +3,13 @@ import argparse
 import importlib
 import inspect
 
-PARTS = ["boot", "listing", "migration", "mainthread"]
+PARTS = ["boot", "listing", "migration", "mainthread"]  # and "scale" (long: run it by name)
 
 parser = argparse.ArgumentParser(prog="build.py bench")
 parser.add_argument("parts", nargs="*", default=PARTS, help=f"which benchmarks ({', '.join(PARTS)})")
 parser.add_argument("--runs", type=int, default=5, help="repetitions; medians are reported")
 parser.add_argument("--n", type=int, default=None, help="number of sessions, for parts that take one")
-parser.add_argument("--long", action="store_true", help="longer series (migration: up to N = 1000)")
+parser.add_argument("--long", action="store_true", help="longer series (migration: up to N = 1000; scale: also the largest N one JS string holds)")
 args = parser.parse_args()
 for part in args.parts:
     print(f"== {part}", flush=True)

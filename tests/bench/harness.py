@@ -35,6 +35,7 @@ def chromium():
         def new_profile():
             profile = stack.enter_context(tempfile.TemporaryDirectory())
             context = p.chromium.launch_persistent_context(profile, **options)
+            context.profile_dir = profile  # finds this browser's processes (bench/scale.py: renderer RSS)
             stack.callback(context.close)
             return context
 

@@ -35,3 +35,80 @@ export async function gunzipData(data) {
     return { error: `GZIP_V1 payload is not a complete gzip stream of UTF-8 text (${e.message})` };
   }
 }
+
+// ---- streamed: for the `sessions` array, whose text must never be held whole (docs/design.md)
+
+const BASE64_SLICE = 1 << 20; // characters of base64 decoded at a time (a multiple of 4)
+
+/** The bytes of a base64 payload, a slice at a time (whole when it holds whitespace, which breaks slicing). */
+function* base64Slices(payload) {
+  if (/\s/.test(payload)) {
+    yield Uint8Array.fromBase64(payload);
+    return;
+  }
+  for (let i = 0; i < payload.length; i += BASE64_SLICE) yield Uint8Array.fromBase64(payload.slice(i, i + BASE64_SLICE));
+}
+
+/**
+ * The JSON text of GZIP_V1 DATA in chunks, decompressed as they are read. Throws (after the
+ * chunks before it) when the payload is not base64, not a complete gzip stream, or not UTF-8:
+ * a reader acts only once it has read to the end.
+ */
+export async function* gunzipChunks(data) {
+  const bytes = base64Slices(data.slice(GZIP_PREFIX.length));
+  const source = new ReadableStream({
+    pull(controller) {
+      let next;
+      try {
+        next = bytes.next();
+      } catch (e) {
+        throw new Error(`GZIP_V1 payload is not valid base64 (${e.message})`);
+      }
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+  }, { highWaterMark: 0 });
+  const reader = source.pipeThrough(new DecompressionStream("gzip"))
+    .pipeThrough(new TextDecoderStream("utf-8", { fatal: true })).getReader();
+  try {
+    for (;;) {
+      let step;
+      try {
+        step = await reader.read();
+      } catch (e) {
+        throw new Error(e.message.startsWith("GZIP_V1") ? e.message
+          : `GZIP_V1 payload is not a complete gzip stream of UTF-8 text (${e.message})`);
+      }
+      if (step.done) return;
+      yield step.value;
+    }
+  } finally {
+    reader.cancel().catch(() => {}); // a reader that stops early frees the stream
+  }
+}
+
+/** Builds GZIP_V1 DATA from text written piece by piece, compressed as it comes. */
+export class GzipWriter {
+  constructor() {
+    const stream = new CompressionStream("gzip");
+    this.writer = stream.writable.getWriter();
+    this.encoder = new TextEncoder();
+    this.packed = new Response(stream.readable).arrayBuffer(); // drained as it is written
+  }
+
+  async write(text) {
+    await this.writer.ready;
+    await this.writer.write(this.encoder.encode(text));
+  }
+
+  /** The DATA of everything written. */
+  async close() {
+    await this.writer.close();
+    return GZIP_PREFIX + new Uint8Array(await this.packed).toBase64();
+  }
+
+  abort() {
+    this.writer.abort().catch(() => {});
+    this.packed.catch(() => {});
+  }
+}

@@ -8,6 +8,8 @@
 // the promise settles on the transaction's `complete` (or `abort`). Python awaits only these
 // calls — a Python `await` inside a transaction would let it auto-commit half done.
 
+import { ElementCursor, arrayIds, rewriteArrayData } from "./array-data.mjs";
+import { elementId } from "./array-scanner.mjs";
 import { GZIP_PREFIX } from "./gzip-codec.mjs";
 
 const DB_VERSION = 1;
@@ -215,65 +217,67 @@ function requireArray(key, value) {
   return value;
 }
 
+/** The `id` of each element of array DATA `data`: one scan of a string, the values of a raw array. */
+async function idsOf(key, data) {
+  return typeof data === "string" ? arrayIds(key, data) : requireArray(key, data).map(elementId);
+}
+
 /**
- * The elements of array record `key` from its DATA. A raw (structured-clone) array is taken as
- * it is, not through JSON: an element JSON can't hold then blocks only itself (ArrayRecord.item
- * refuses it), and the elements written back are the very values read.
+ * Array DATA `data` without the elements `drop(id, value)` says (async), in `form` for a string
+ * (each kept element its very text, streamed: array-data.mjs); a raw (structured-clone) array
+ * stays raw, each kept element the very value read. `{removed: ids, ids: kept ids, data}`.
  */
-async function arrayElements(key, data) {
-  if (typeof data !== "string") return requireArray(key, data);
-  const text = await decodeData(data); // a string DATA decodes to its text, or {error}
-  if (typeof text !== "string") throw namedError("RecordDecodeError", `${key} cannot be decoded: ${text.error}`);
-  try {
-    return requireArray(key, JSON.parse(text));
-  } catch (e) {
-    if (e.name === "RecordDecodeError") throw e;
-    throw namedError("RecordDecodeError", `${key} is not valid JSON (${e.message})`);
+async function withoutElements(key, data, drop, form) {
+  const removed = [], ids = [];
+  if (typeof data !== "string") {
+    const kept = [];
+    for (const element of requireArray(key, data)) {
+      const id = elementId(element);
+      if (await drop(id, element)) removed.push(id);
+      else kept.push(element), ids.push(id);
+    }
+    return { removed, ids, data: kept };
   }
+  const keep = async ({ id, value }) => {
+    if (await drop(id, value)) return !removed.push(id);
+    return ids.push(id);
+  };
+  return { removed, ids, data: await rewriteArrayData(key, data, form, keep) };
 }
-
-/** New DATA for array `key` holding `elements`, in the form of `data0`: raw stays raw (as it is), else encoded JSON. */
-async function arrayData(key, data0, elements, encodeRecord) {
-  if (data0 !== undefined && typeof data0 !== "string") return elements;
-  requireWritable(key, elements);
-  return encodeRecord(JSON.stringify(elements));
-}
-
-/** Refuse to rewrite array `key` holding an element JSON.stringify would silently change (Infinity → null). */
-function requireWritable(key, elements) {
-  const bad = nonJsonPath(elements);
-  if (bad) {
-    throw namedError("NonJsonElementError", `${key} holds an element that JSON can't (${key}${bad}); rewriting ` +
-      `${key} would change it, so ${key} was left as it is. Fix or remove that element, then run again`);
-  }
-}
-
-const elementId = (e) => (e && typeof e === "object" && !Array.isArray(e) && typeof e.id === "string" ? e.id : undefined);
 
 async function sha256(text) {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return new Uint8Array(digest).toHex();
 }
 
-/** The elements of an array record, handed to Python one at a time (see StorageBackend.open_array). */
+/**
+ * The elements of an array record, handed to Python one at a time (see StorageBackend.open_array).
+ * A string DATA is never parsed whole: its ids come from one scan, its elements from another
+ * read in order (ElementCursor), its rewrite streams. A raw (structured-clone) array is already
+ * values when read: those are used as they are, never copied through JSON as a whole.
+ */
 class ArrayRecord {
   /** `read()`: the record's DATA now; `rewrite(change)`: writeRecord for this record. */
-  constructor(key, elements, data, { read, rewrite }) {
+  constructor(key, data, ids, { read, rewrite, form }) {
     this.read = read;
     this.key = key;
-    this.data = data; // the DATA the elements were parsed from
-    this.ids = elements.map(elementId);
-    this.elements = elements;
+    this.data = data; // the DATA the ids were read from
+    this.ids = ids;
+    this.cursor = typeof data === "string" ? new ElementCursor(key, data) : null;
     this.rewrite = rewrite;
+    this.form = form; // the DATA form a rewrite writes a string array in
+    this.written = null; // {data, ids} of this record's last rewrite
     this.handedOver = new Map(); // id -> sha256 of the element's JSON text as handed over
   }
 
   /**
    * Element i as JSON text; `{text, absent}` when properties stored as `undefined` were left out
    * (jsonView); `{error}` when it holds a value JSON can't (a Date, 1e400 parsed as Infinity...).
+   * The text is JSON.stringify's of the value JSON.parse gives, as it was from the whole array.
    */
   async item(i) {
-    const view = jsonView(this.elements[i]);
+    const value = this.cursor ? (await this.cursor.at(i)).value : this.data[i];
+    const view = jsonView(value);
     if (view.error) return { error: `element ${i} is not JSON: ${view.error}` };
     const id = this.ids[i];
     if (id !== undefined) this.handedOver.set(id, await sha256(view.text));
@@ -284,35 +288,34 @@ class ArrayRecord {
   async removeItems(ids) {
     const wanted = new Set(Array.from(ids).filter((id) => this.handedOver.has(id)));
     if (wanted.size === 0) return [];
-    const rewrite = this.rewrite(async (data, load) => {
-      const removed = [];
-      const kept = [];
-      if (this.elements && sameData(data, this.data) && this.uniqueIds(wanted)) {
-        // The record is still exactly the DATA the elements were handed over from: each wanted
-        // element is as handed over, by construction; no need to parse and hash it all again.
-        for (const element of this.elements) {
-          const id = elementId(element);
-          if (wanted.has(id)) removed.push(id);
-          else kept.push(element);
-        }
-        return { removed, kept };
-      }
-      for (const element of await load()) {
-        const id = elementId(element);
-        const view = wanted.has(id) ? jsonView(element) : {};
-        if (view.text !== undefined && (await sha256(view.text)) === this.handedOver.get(id)) removed.push(id);
-        else kept.push(element);
-      }
-      return { removed, kept };
+    let written;
+    const rewrite = this.rewrite(async (data) => {
+      // Still exactly the DATA the elements were handed over from: each wanted element is as
+      // handed over, by construction; no need to hash it again.
+      const same = sameData(data, this.data) && this.uniqueIds(wanted);
+      const drop = async (id, value) => {
+        if (!wanted.has(id)) return false;
+        if (same) return true;
+        const view = jsonView(value);
+        return view.text !== undefined && (await sha256(view.text)) === this.handedOver.get(id);
+      };
+      written = await withoutElements(this.key, data, drop, this.form);
+      return written;
     });
-    return rewrite.catch((e) => Promise.reject(plainError(e)));
+    const removed = await rewrite.catch((e) => Promise.reject(plainError(e)));
+    if (removed.length) this.written = written;
+    return removed;
   }
 
-  /** Those of `ids` that the record's elements hold now, read again. */
+  /** Those of `ids` that the record's elements hold now, read again (scanned only when it changed). */
   async presentIds(ids) {
     const data = await this.read();
-    const current = new Set(data === undefined ? [] : (await arrayElements(this.key, data)).map(elementId));
-    return Array.from(new Set(ids)).filter((id) => current.has(id));
+    let current = [];
+    if (sameData(data, this.data)) current = this.ids;
+    else if (this.written && sameData(data, this.written.data)) current = this.written.ids;
+    else if (data !== undefined) current = await idsOf(this.key, data);
+    const now = new Set(current);
+    return Array.from(new Set(ids)).filter((id) => now.has(id));
   }
 
   /** True when each of `ids` names one element only. */
@@ -328,7 +331,8 @@ class ArrayRecord {
   }
 
   release() {
-    this.elements = null;
+    this.cursor?.close();
+    this.cursor = null;
   }
 }
 
@@ -346,18 +350,19 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
   const encodeRecord = async (text, form = encoding) => (form === "json" ? text : gzipData(text));
 
   /**
-   * Rewrite an array record with `change(data, load) -> {removed, kept}` (`data`: the DATA read,
-   * `load()`: its elements), keeping concurrent writers' work (writeGuarded). Returns `removed`.
+   * Rewrite an array record with `change(data) -> {removed, data}` (`data`: the DATA read; its
+   * result: the ids removed and the new DATA), keeping concurrent writers' work (writeGuarded).
+   * Returns `removed`.
    */
   async function writeRecord(key, change) {
     let removed = [];
     await writeGuarded([], [], undefined, async (read) => {
       const data0 = await read(key);
       if (data0 === undefined) return (removed = [], []);
-      let kept;
-      ({ removed, kept } = await change(data0, () => arrayElements(key, data0)));
+      let data;
+      ({ removed, data } = await change(data0));
       if (removed.length === 0) return [];
-      return [{ key, expected: data0, data: await arrayData(key, data0, kept, encodeRecord) }];
+      return [{ key, expected: data0, data }];
     });
     return removed;
   }
@@ -615,26 +620,37 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
      * as they are. Resolves to how many elements were appended.
      */
     async appendToArray(key, texts, planAppend, puts = [], deletes = [], indexEdit = undefined) {
+      // Both sides as JSON.stringify writes them, so that texts compare like for like.
       const elements = Array.from(texts, (text) => JSON.parse(text));
+      const newTexts = elements.map((e) => JSON.stringify(e));
       const ids = new Set(elements.map(elementId));
       const encoded = await encodePuts(puts);
       deletes = Array.from(deletes);
       let appended;
       const arrayGuard = async (read) => {
         const data0 = await read(key);
-        const current = data0 === undefined ? [] : await arrayElements(key, data0);
         const present = {};
-        for (const e of current) {
-          const id = elementId(e);
-          if (ids.has(id)) (present[id] ??= []).push(jsonView(e).text ?? null);
+        const note = (id, value) => {
+          if (ids.has(id)) (present[id] ??= []).push(jsonView(value).text ?? null);
+        };
+        const positions = () => {
+          const [status, value, message] = planAppend(JSON.stringify({ present, new: newTexts }));
+          if (status !== "ok") throw namedError(value, message);
+          appended = value.length;
+          return Array.from(value);
+        };
+        let data;
+        if (data0 !== undefined && typeof data0 !== "string") {
+          // A raw array stays raw: its elements the very values read, the new ones appended.
+          const current = requireArray(key, data0);
+          for (const e of current) note(elementId(e), e);
+          data = [...current, ...positions().map((i) => elements[i])];
+        } else {
+          // Streamed: each element there kept as its very text, the new ones spliced in before `]`.
+          const keep = ({ id, value }) => (note(id, value), true);
+          data = await rewriteArrayData(key, data0, encoding, keep, () => positions().map((i) => newTexts[i]));
         }
-        // Both sides as JSON.stringify writes them, so that texts compare like for like.
-        const [status, value, message] = planAppend(JSON.stringify({ present, new: elements.map((e) => JSON.stringify(e)) }));
-        if (status !== "ok") throw namedError(value, message);
-        const added = Array.from(value, (i) => elements[i]);
-        appended = added.length;
-        if (!appended) return [{ key, expected: data0, data: undefined }];
-        return [{ key, expected: data0, data: await arrayData(key, data0, [...current, ...added], encodeRecord) }];
+        return [{ key, expected: data0, data: appended ? data : undefined }];
       };
       await queued(() => writeGuarded(encoded, deletes, indexEdit, arrayGuard));
       return appended;
@@ -650,14 +666,15 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     },
 
     /**
-     * Read an array-valued record (the app's `sessions`) once and keep it here, in JS:
-     * Python takes one element at a time. Resolves to undefined when the record is absent.
+     * Read an array-valued record (the app's `sessions`) once and keep its DATA here, in JS:
+     * its ids from one scan now, then Python takes one element at a time. Resolves to undefined
+     * when the record is absent; rejects (RecordDecodeError) when it is not a whole JSON array.
      */
     async openArray(key) {
       const data0 = await readData(db, storeName, key);
       if (data0 === undefined) return undefined;
-      return new ArrayRecord(key, await arrayElements(key, data0), data0,
-        { read: () => readOutside(key), rewrite: (change) => writeRecord(key, change) });
+      return new ArrayRecord(key, data0, await idsOf(key, data0),
+        { read: () => readOutside(key), rewrite: (change) => writeRecord(key, change), form: encoding });
     },
 
     /**
