@@ -51,8 +51,13 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {platform.machine()}, Chromium via Playwright, {platform.python_version()} host"
 
 
-def write_results(name: str, results: dict, table: str) -> Path:
+def write_results(name: str, results: dict, table: str, chart: tuple[str, str] | None = None) -> Path:
+    """tests/bench/results/<name>.{json,md}; with chart = (SVG text, its alt text), <name>.svg
+    too, shown under the table."""
     RESULTS.mkdir(exist_ok=True)
+    if chart is not None:
+        (RESULTS / f"{name}.svg").write_text(chart[0])
+        table += f"\n\n![{chart[1]}]({name}.svg)"
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     payload = {"benchmark": name, "date": stamp, "machine": machine(), **results}
     (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import json
 
-from .harness import RESULTS, chromium, write_results
+from .chart import line_with_legend, svg_frame
+from .harness import chromium, write_results
 
 STANDARD = (50, 500)
 SERIES = (50, 100, 200, 500)
@@ -218,11 +219,7 @@ def svg_chart(points: list[dict], width: int = 640, height: int = 360) -> str:
     def Y(s):
         return height - bottom - (height - top - bottom) * s / ymax
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="14">'
-           f'Batch migration time vs N (backup + verification) and the plain-JS floor</text>']
+    out = svg_frame(width, height, "Batch migration time vs N (backup + verification) and the plain-JS floor")
     for i in range(6):
         s = ymax * i / 5
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(s):.1f}" y2="{Y(s):.1f}" stroke="#ddd"/>')
@@ -235,16 +232,10 @@ def svg_chart(points: list[dict], width: int = 640, height: int = 360) -> str:
     out.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">sessions (N)</text>')
     out.append(f'<text x="16" y="{(top + height - bottom) / 2}" text-anchor="middle" '
                f'transform="rotate(-90 16 {(top + height - bottom) / 2})">seconds</text>')
-    for key, color, name, row in (("ours_ms", "#c0392b", "ours (Python in Pyodide)", 0),
-                                  ("floor_ms", "#2471a3", "floor (plain JS, with backup, no verification)", 1),
-                                  ("old_floor_ms", "#7fb3d5", "old floor (plain JS, no backup)", 2)):
-        path = " ".join(f"{X(p['n']):.1f},{Y(p[key] / 1000):.1f}" for p in points)
-        out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
-        for p in points:
-            out.append(f'<circle cx="{X(p["n"]):.1f}" cy="{Y(p[key] / 1000):.1f}" r="3" fill="{color}"/>')
-        ly = top + 10 + 16 * row
-        out.append(f'<line x1="{left + 12}" x2="{left + 32}" y1="{ly}" y2="{ly}" stroke="{color}" stroke-width="2"/>')
-        out.append(f'<text x="{left + 38}" y="{ly + 4}">{name}</text>')
+    for row, (key, color, name) in enumerate((("ours_ms", "#c0392b", "ours (Python in Pyodide)"),
+                                              ("floor_ms", "#2471a3", "floor (plain JS, with backup, no verification)"),
+                                              ("old_floor_ms", "#7fb3d5", "old floor (plain JS, no backup)"))):
+        out += line_with_legend(points, lambda p, key=key: (X(p["n"]), Y(p[key] / 1000)), color, name, row, left, top)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -289,10 +280,6 @@ def run(runs: int = 1, n: int | None = None, long: bool = False) -> dict:
              "verification. Old floor: the same without the backup."]
     if "wasm_growth_500_vs_100" in results:
         notes.append(f"Wasm memory after N=500 ÷ after N=100: {results['wasm_growth_500_vs_100']}.")
-    table = "\n".join(rows + notes)
-    if len(points) > 1:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "migration.svg").write_text(svg_chart(points))
-        table += "\n\n![time vs N](migration.svg)"
-    write_results("migration", results, table)
+    chart = (svg_chart(points), "time vs N") if len(points) > 1 else None
+    write_results("migration", results, "\n".join(rows + notes), chart)
     return results

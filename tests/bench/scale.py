@@ -22,7 +22,8 @@ import threading
 import time
 from pathlib import Path
 
-from .harness import RESULTS, chromium, write_results
+from .chart import line_with_legend, svg_frame
+from .harness import chromium, write_results
 
 SERIES = (100, 500, 1000, 2000)
 JS_STRING_MAX = (1 << 29) - 24  # V8's longest string: the array's JSON text must fit one
@@ -195,11 +196,8 @@ def svg_chart(points: list[dict], width: int = 640, height: int = 360) -> str:
     def Y(v, vmax):
         return height - bottom - (height - top - bottom) * v / vmax
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="14">Batch migration as the sessions array grows</text>',
-           f'<line x1="{left}" x2="{width - right}" y1="{height - bottom}" y2="{height - bottom}" stroke="#333"/>']
+    out = svg_frame(width, height, "Batch migration as the sessions array grows")
+    out.append(f'<line x1="{left}" x2="{width - right}" y1="{height - bottom}" y2="{height - bottom}" stroke="#333"/>')
     for i in range(6):
         y = Y(tmax * i / 5, tmax)
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>')
@@ -210,16 +208,11 @@ def svg_chart(points: list[dict], width: int = 640, height: int = 360) -> str:
     out.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">sessions in the array (N)</text>')
     lines = (("ms_per_session", tmax, "#c0392b", "", "ms per session"),
              ("heap_plus_wasm_mb", mmax, "#2471a3", "", "peak JS heap + wasm, MB"),
-             ("budget_mb", mmax, "#2471a3", ' stroke-dasharray="5,4"', "record size + 64 MB"),
+             ("budget_mb", mmax, "#2471a3", "5,4", "record size + 64 MB"),
              ("peak_rss_mb", mmax, "#7d3c98", "", "renderer RSS peak, MB"))
     for row, (key, vmax, color, dash, name) in enumerate(lines):
-        path = " ".join(f"{X(p['n']):.1f},{Y(p[key], vmax):.1f}" for p in points)
-        out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
-        for p in points:
-            out.append(f'<circle cx="{X(p["n"]):.1f}" cy="{Y(p[key], vmax):.1f}" r="3" fill="{color}"/>')
-        ly = top + 10 + 16 * row
-        out.append(f'<line x1="{left + 12}" x2="{left + 32}" y1="{ly}" y2="{ly}" stroke="{color}" stroke-width="2"{dash}/>')
-        out.append(f'<text x="{left + 38}" y="{ly + 4}">{name}</text>')
+        out += line_with_legend(points, lambda p, key=key, vmax=vmax: (X(p["n"]), Y(p[key], vmax)),
+                                color, name, row, left, top, dash)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -251,10 +244,6 @@ def run(runs: int = 1, n: int | None = None, long: bool = False) -> dict:
     if 100 in by_n and 2000 in by_n:
         results["time_ratio_2000_vs_100"] = round(by_n[2000]["ms_per_session"] / by_n[100]["ms_per_session"], 2)
         notes.append(f"Time per session at N = 2000 ÷ at N = 100: {results['time_ratio_2000_vs_100']} (target ≤ 1.2).")
-    table = "\n".join(rows + notes)
-    if len(points) > 1:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "scale.svg").write_text(svg_chart(points))
-        table += "\n\n![time and memory vs N](scale.svg)"
-    write_results("scale", results, table)
+    chart = (svg_chart(points), "time and memory vs N") if len(points) > 1 else None
+    write_results("scale", results, "\n".join(rows + notes), chart)
     return results
