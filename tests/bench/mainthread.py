@@ -58,7 +58,9 @@ def one_run(new_profile, url, n: int) -> dict:
     page.goto(f"{url}/page/index.html?db=bench-mainthread-console")
     page.evaluate(f"() => chunkedMigration.validationReady.then(() => chunkedMigration.fillDemo({n}))")
     result = {}
-    console_batch, console_ms = timed(page, lambda: result.update(page.evaluate("() => runChunkedMigration()")))
+    # Only a count comes back: Playwright serialising the 500 results on the page is not the user's cost.
+    console_batch, console_ms = timed(page, lambda: result.update(
+        page.evaluate("() => runChunkedMigration().then((r) => ({migrated: r.migrated}))")))
     assert result["migrated"] > 0, result
 
     # The baseline: an idle page of the same browser, watched for as long as the longer batch ran.
