@@ -222,17 +222,50 @@ def find_chromium() -> str:
     return ""  # Playwright finds its own browser
 
 
+# The cross-engine suite (tests/engines): Debian's packages for WebKitGTK (its WebDriver, with
+# MiniBrowser) under Xvfb and Firefox ESR, and puppeteer-core from npm, which drives Firefox
+# through its built-in WebDriver BiDi agent (no geckodriver, which Debian does not package).
+ENGINE_FILES = {"firefox-esr": "/usr/bin/firefox-esr", "webkit2gtk-driver": "/usr/bin/WebKitWebDriver",
+                "xvfb": "/usr/bin/Xvfb"}
+ENGINE_NODE = ROOT / "web" / "build" / "engines"
+
+
+def ensure_engines() -> None:
+    missing = [package for package, path in ENGINE_FILES.items() if not Path(path).exists()]
+    if missing and shutil.which("apt-get") and os.geteuid() == 0:
+        log(f"installing {', '.join(missing)} with apt-get (the cross-engine suite)")
+        try:
+            run("apt-get", "update", "-qq")
+            run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing,
+                stdout=subprocess.DEVNULL, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        except subprocess.CalledProcessError:
+            log(f"apt-get could not install {', '.join(missing)}: tests/engines fails in CI, skips elsewhere")
+    elif missing:
+        log(f"missing {', '.join(missing)} (no apt-get as root): tests/engines fails in CI, skips elsewhere")
+    version = pyproject()["tool"]["taskerino"]["engines"]["puppeteer-core"]
+    stamp = ENGINE_NODE / ".puppeteer-core"
+    if up_to_date(stamp, version) and (ENGINE_NODE / "node_modules" / "puppeteer-core").exists():
+        return
+    log(f"installing puppeteer-core@{version} from npm into {ENGINE_NODE.relative_to(ROOT)}")
+    ENGINE_NODE.mkdir(parents=True, exist_ok=True)
+    run("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", ENGINE_NODE, f"puppeteer-core@{version}")
+    stamp.write_text(version)
+
+
 def build() -> None:
     BUNDLE.mkdir(parents=True, exist_ok=True)
     build_own_wheel()
     write_lock_file()
 
 
-def setup() -> str:
+def setup(engines: bool = False) -> str:
+    """Everything the commands need; `engines`: the other browsers too (test, bench, setup)."""
     ensure_venv()
     ensure_pyodide_runtime()
     ensure_wheels()
     build()
+    if engines:
+        ensure_engines()
     return find_chromium()
 
 
@@ -337,7 +370,7 @@ def start_server(port: int = 0, directory: Path = WEB,
 # ---------------------------------------------------------------- commands
 
 def cmd_setup(_args) -> None:
-    chromium = setup()
+    chromium = setup(engines=True)
     log(f"ready (Chromium: {chromium or 'Playwright build'})")
 
 
@@ -365,14 +398,14 @@ def cmd_pack(_args) -> None:
 
 
 def cmd_test(args) -> None:
-    chromium = setup()
+    chromium = setup(engines=True)
     env = {**os.environ, "CHROMIUM": chromium, "PYTHONDONTWRITEBYTECODE": "1"}
     result = subprocess.run([str(VENV_PYTHON), "-m", "pytest", *args.pytest_args], cwd=ROOT, env=env)
     raise SystemExit(result.returncode)
 
 
 def cmd_bench(args) -> None:
-    chromium = setup()
+    chromium = setup(engines=True)
     env = {**os.environ, "CHROMIUM": chromium, "PYTHONPATH": os.pathsep.join(["pysrc", ".", "tests"])}
     result = subprocess.run([str(VENV_PYTHON), "-m", "bench", *args.bench_args], cwd=ROOT, env=env)
     raise SystemExit(result.returncode)

@@ -17,7 +17,7 @@ from browser.harness import CHROMIUM_FLAGS, open_booted_page
 import build
 
 HERE = Path(__file__).parent
-BROWSER_SUITES = (HERE / "browser", HERE / "reliability", HERE / "embedding")
+BROWSER_SUITES = (HERE / "browser", HERE / "reliability", HERE / "embedding", HERE / "engines")
 
 
 def in_browser_suite(item) -> bool:

@@ -2,6 +2,9 @@
 in a module worker too (ours runs in one: web/lib/migration-worker.mjs), from the same bundle."""
 from __future__ import annotations
 
+import build
+
+from . import boot_engines
 from .harness import chromium, median, write_results
 
 BARE_WORKER = """const { loadPyodide } = await import('/build/pyodide/pyodide.mjs');
@@ -58,6 +61,9 @@ def run(runs: int = 5) -> dict:
         for _ in range(runs):
             warm.append({**boot_ours(ours_context, url), **boot_bare(bare_context, url)})
     results = {"runs": runs, "cold": collect(cold), "warm": collect(warm)}
+    server = build.start_server(0)  # the other engines, each cold (a fresh browser every run)
+    results["engines"] = boot_engines.run(f"http://127.0.0.1:{server.server_port}", runs)
+    server.shutdown()
     for mode in ("cold", "warm"):
         r = results[mode]
         r["ratio_python_vs_bare"] = round(r["ours_python"] / r["bare_python"], 2)
@@ -69,5 +75,10 @@ def run(runs: int = 5) -> dict:
                        ("bare_python", "bare Pyodide boot in a module worker, same bundle"),
                        ("ratio_python_vs_bare", "**ours ÷ bare**")]:
         rows.append(f"| {label} | {results['cold'][key]} | {results['warm'][key]} |")
+    rows += ["", f"| other engines, cold (median of {runs}, ms from navigation start) | Python ready (ours) | bare Pyodide boot | ours ÷ bare |",
+             "|---|---|---|---|"]
+    for name, r in results["engines"].items():
+        rows.append(f"| {name} | {r['ours_python']} | {r['bare_python']} | {r['ratio_python_vs_bare']} |" if "missing" not in r
+                    else f"| {name} | not installed ({r['missing']}) | | |")
     write_results("boot", results, "\n".join(rows))
     return results

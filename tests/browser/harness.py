@@ -45,11 +45,15 @@ class BootedPage:
         self.page.evaluate("([p, t]) => chunkedMigration.writeFile(p, t)", [path, text])
 
 
-def open_booted_page(context, web_url, query="") -> BootedPage:
-    """Boot the page in `context` (a fresh browser context, or a persistent one for on-disk IndexedDB)."""
+def open_booted_page(context, web_url, query="", without=()) -> BootedPage:
+    """Boot the page in `context` (a fresh browser context, or a persistent one for on-disk IndexedDB).
+    `without`: optional platform APIs deleted in the page's workers before they run (stubs.py)."""
     guard = OffsiteGuard(context)
     context.add_init_script(path=str(HERE / "app_style.js"))
     page = context.new_page()
+    if without:
+        from browser.stubs import remove_in_workers
+        remove_in_workers(page, without)
     booted = BootedPage(context, page, guard)
     page.goto(f"{web_url}/page/index.html?db={fresh_db()}{query}")
     page.evaluate("() => chunkedMigration.validationReady.then(() => true)")

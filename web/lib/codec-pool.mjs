@@ -4,6 +4,7 @@
 // is none. Where a worker can't start (no Worker, a CSP, a bundler that won't emit it), or dies,
 // the same code runs here instead: slower, never different.
 import { gunzipData, gzipText } from "./gzip-codec.mjs";
+import { features } from "./platform.mjs";
 
 export class CodecPool {
   constructor(size = defaultSize()) {
@@ -40,7 +41,7 @@ export class CodecPool {
   }
 
   start() {
-    if (typeof Worker === "undefined") return [];
+    if (typeof Worker === "undefined" || !features().compressionStreams) return [];
     const workers = [];
     try {
       for (let i = 0; i < this.size; i++) {
@@ -92,6 +93,10 @@ export class CodecPool {
 }
 
 function defaultSize() {
-  const cores = globalThis.navigator?.hardwareConcurrency ?? 2;
+  // Without CompressionStream only this realm can gzip (its fallback is Python, which the
+  // workers don't have); without hardwareConcurrency, assume the 2 cores where none is spare.
+  const found = features();
+  if (!found.compressionStreams) return 0;
+  const cores = found.hardwareConcurrency ? navigator.hardwareConcurrency : 2;
   return cores <= 2 ? 0 : Math.min(3, cores - 1);
 }

@@ -23,6 +23,8 @@ export function createReporter(sink = console) {
     line(`   Total sessions: ${s.total}`);
     line(`   Already migrated: ${s.chunked} (${s.percentage}%)`);
     line(`   Legacy format: ${s.legacy}`);
+    // What could not be read, and what this browser's missing APIs cost (platform.mjs).
+    for (const problem of s.problems ?? []) line(`   ⚠️  ${safeText(problem)}`);
     line();
   }
 

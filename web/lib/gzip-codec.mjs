@@ -1,9 +1,26 @@
-// GZIP_V1 DATA <-> JSON text, natively (CompressionStream): the one implementation, used by the
-// codec workers (web/codec-worker.mjs) and, where no worker can start, by the bridge itself.
+// GZIP_V1 DATA <-> JSON text: the one implementation, used by the codec workers
+// (web/codec-worker.mjs) and, where no worker runs, by the bridge itself. Natively
+// (CompressionStream) where the browser has it; else through the fallback the migration worker
+// gives (`setFallbackGzip`: Python's zlib in Pyodide). Either way the bytes are a standard gzip
+// member, which the app's fflate and every DecompressionStream read.
+
+import { features } from "./platform.mjs";
 
 export const GZIP_PREFIX = "GZIP_V1:";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+let fallback = null; // {gzip(bytes) -> bytes, gunzip(bytes) -> bytes} (may return promises)
+
+/** Gzip for a realm without CompressionStream (the migration worker sets Python's zlib here). */
+export function setFallbackGzip(codec) {
+  fallback = codec;
+}
+
+/** True when this realm can gzip (natively, or through a fallback set here). */
+export function canGzip() {
+  return features().compressionStreams || fallback !== null;
+}
 
 async function streamThrough(bytes, transform) {
   // Written straight into the transform: going through a Blob costs an IPC round trip per
@@ -15,22 +32,56 @@ async function streamThrough(bytes, transform) {
   return new Uint8Array(await new Response(transform.readable).arrayBuffer());
 }
 
+function noGzip() {
+  return new Error("this browser has no CompressionStream and no gzip fallback was set (setFallbackGzip)");
+}
+
+async function compress(bytes) {
+  if (features().compressionStreams) return streamThrough(bytes, new CompressionStream("gzip"));
+  if (fallback) return fallback.gzip(bytes);
+  throw noGzip();
+}
+
+async function decompress(bytes) {
+  if (features().compressionStreams) return streamThrough(bytes, new DecompressionStream("gzip"));
+  if (fallback) return fallback.gunzip(bytes);
+  throw noGzip();
+}
+
+// Base64 through btoa/atob where Uint8Array.toBase64/fromBase64 are missing (new in 2025).
+// Both refuse a character outside the alphabet and take missing padding alike.
+const CHUNK = 0x8000;
+
+export function toBase64(bytes) {
+  if (features().base64) return bytes.toBase64();
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK));
+  return btoa(binary);
+}
+
+export function fromBase64(text) {
+  if (features().base64) return Uint8Array.fromBase64(text);
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
 /** GZIP_V1 DATA for a JSON text, like the app's fflate writes (any gzip decoder reads it). */
 export async function gzipText(text) {
-  const packed = await streamThrough(new TextEncoder().encode(text), new CompressionStream("gzip"));
-  return GZIP_PREFIX + packed.toBase64();
+  return GZIP_PREFIX + toBase64(await compress(new TextEncoder().encode(text)));
 }
 
 /** The JSON text of GZIP_V1 DATA, or `{error}` naming what is wrong. Never guesses, never repairs. */
 export async function gunzipData(data) {
   let packed;
   try {
-    packed = Uint8Array.fromBase64(data.slice(GZIP_PREFIX.length));
+    packed = fromBase64(data.slice(GZIP_PREFIX.length));
   } catch (e) {
     return { error: `GZIP_V1 payload is not valid base64 (${e.message})` };
   }
   try {
-    return strictUtf8.decode(await streamThrough(packed, new DecompressionStream("gzip")));
+    return strictUtf8.decode(await decompress(packed));
   } catch (e) {
     return { error: `GZIP_V1 payload is not a complete gzip stream of UTF-8 text (${e.message})` };
   }

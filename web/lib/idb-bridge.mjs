@@ -11,11 +11,16 @@
 import { ElementCursor, arrayIds, rewriteArrayData } from "./array-data.mjs";
 import { elementId } from "./array-scanner.mjs";
 import { GZIP_PREFIX } from "./gzip-codec.mjs";
+import { acquireLease } from "./lease-lock.mjs";
+import { features, limits } from "./platform.mjs";
 
 const DB_VERSION = 1;
 const INDEX_KEY = "session-index"; // read and written only as Python's index edit says (IndexChange.edit)
 const CONFLICT = Symbol("conflict");
 const OPTIMISTIC_ATTEMPTS = 4; // then writeGuarded holds the store for one attempt that can't conflict
+
+/** Options of every readwrite transaction: strict durability where the engine has it (Chromium). */
+const writeOptions = () => (features().strictDurability ? { durability: "strict" } : undefined);
 
 /** Open (or create, with the app's two stores) a Taskerino database at version 1. */
 export function openDatabase(name = "taskerino-db") {
@@ -246,8 +251,8 @@ async function withoutElements(key, data, drop, form) {
 }
 
 async function sha256(text) {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return new Uint8Array(digest).toHex();
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return features().hex ? digest.toHex() : Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**
@@ -382,7 +387,7 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
    * it) with the rest.
    */
   async function commit(encoded, deletes, guards = []) {
-    const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
+    const tx = db.transaction(storeName, "readwrite", writeOptions());
     const finished = done(tx);
     const store = tx.objectStore(storeName);
     let conflict = false;
@@ -429,7 +434,7 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
    * optimistic attempts kept conflicting (writeGuarded).
    */
   function holdStore() {
-    const tx = db.transaction(storeName, "readwrite", { durability: "strict" });
+    const tx = db.transaction(storeName, "readwrite", writeOptions());
     const finished = done(tx);
     const store = tx.objectStore(storeName);
     const queue = [];
@@ -679,9 +684,11 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
 
     /**
      * Hold a Web Lock (navigator.locks) until `release()` is called on the returned handle.
-     * With `ifAvailable`, resolves to undefined at once when another tab holds it.
+     * With `ifAvailable`, resolves to undefined at once when another tab holds it. Without Web
+     * Locks, a lease in IndexedDB (lease-lock.mjs) does the same job.
      */
     acquireLock(name, ifAvailable = false) {
+      if (!features().webLocks) return acquireLease(name, ifAvailable);
       return new Promise((resolve, reject) => {
         const held = navigator.locks.request(name, { ifAvailable }, (lock) => {
           if (!lock) return resolve(undefined);
@@ -692,10 +699,16 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
       });
     },
 
-    /** The origin's usage and quota in bytes. */
+    /** The origin's usage and quota in bytes; undefined where the browser can't tell (no StorageManager). */
     async estimate() {
+      if (!features().storageEstimate) return undefined;
       const { usage = 0, quota = 0 } = await navigator.storage.estimate();
       return { usage, quota };
+    },
+
+    /** What this browser's missing APIs cost the guarantees, one line each (platform.mjs). */
+    limits() {
+      return limits();
     },
 
     close() {

@@ -2,7 +2,7 @@
 // here, off the host page's main thread (docs/design.md, "Threads"). The page talks to it
 // through web/lib/taskerino-migration.mjs with messages:
 //
-//   {id, op: "boot", indexURL}                      -> {id, value: timings} once Python is up,
+//   {id, op: "boot", indexURL}                      -> {id, value: {timings, features}} once Python is up,
 //                                                      then {id: 0, validationReady: timings}
 //   {id, op: "open", dbName, storeName, encoding}   -> {id, value: service number}
 //   {id, op: "call", service, method, args}         -> {id, value: JSON envelope text}
@@ -15,6 +15,8 @@
 // and converts.
 
 import * as bridgeModule from "./idb-bridge.mjs";
+import { setFallbackGzip } from "./gzip-codec.mjs";
+import { features, missingRequired } from "./platform.mjs";
 
 let pyodide = null;
 let booted = null; // the boot: every other operation waits for it (and fails with it)
@@ -24,7 +26,23 @@ const services = [];
 /** ms since the page's navigation start (the worker has its own time origin). */
 const pageTime = (origin) => performance.timeOrigin + performance.now() - origin;
 
+/** Python's zlib as the gzip of a browser without CompressionStream (browser/gzip_fallback.py). */
+function pythonGzip() {
+  const module = pyodide.pyimport("taskerino_storage.browser.gzip_fallback");
+  // A Python exception's message is its whole traceback: its last line says what went wrong.
+  const call = (fn) => (bytes) => {
+    try {
+      return fn(bytes);
+    } catch (e) {
+      throw new Error(String(e?.message ?? e).trim().split("\n").at(-1));
+    }
+  };
+  return { gzip: call(module.gzip), gunzip: call(module.gunzip) };
+}
+
 async function boot({ indexURL, pageOrigin }) {
+  const missing = missingRequired();
+  if (missing.length) throw new Error(`this browser lacks ${missing.join(", ")}, which the migration needs`);
   const base = indexURL.endsWith("/") ? indexURL : indexURL + "/";
   const lock = await fetchLockFile(new URL("taskerino-lock.json", base).href);
   // Every wheel is looked at now, beside the boot, so a missing one rejects `ready` (not a
@@ -49,6 +67,7 @@ async function boot({ indexURL, pageOrigin }) {
   const timings = { pyodideReady: pageTime(pageOrigin) };
   pyodide.registerJsModule("taskerino_bridge", bridgeModule);
   pyodide.pyimport("taskerino_storage.browser.indexeddb");
+  if (!features().compressionStreams) setFallbackGzip(pythonGzip());
   timings.pythonReady = pageTime(pageOrigin);
   validation = loadWheels(lock, base, "pydantic").then(() => {
     // The pydantic models are built here, in the background, not inside the first session.
@@ -56,7 +75,7 @@ async function boot({ indexURL, pageOrigin }) {
     return { validationReady: pageTime(pageOrigin) };
   });
   validation.then((t) => postMessage({ id: 0, validationReady: t }), (e) => postMessage({ id: 0, validationError: e.message }));
-  return timings;
+  return { timings, features: features() };
 }
 
 const quiet = () => {}; // Python's own prints (none expected) don't reach the host app's console

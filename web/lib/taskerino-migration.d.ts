@@ -85,7 +85,10 @@ export interface MigrationStatus {
   legacy: number;
   percentage: number;
   backups: BackupInfo[];
-  /** Records that could not be read (undecodable, not a session...). */
+  /**
+   * Records that could not be read (undecodable, not a session...), and each guarantee this
+   * browser can't give for lack of an optional API (no Web Locks, no storage estimate...).
+   */
   problems: string[];
 }
 
@@ -105,6 +108,17 @@ export interface CleanupResult {
   keptExpired: KeptBackup[];
 }
 
+/** Which optional platform APIs the migration worker has; each missing one has a fallback. */
+export interface PlatformFeatures {
+  storageEstimate: boolean;
+  strictDurability: boolean;
+  webLocks: boolean;
+  compressionStreams: boolean;
+  hardwareConcurrency: boolean;
+  base64: boolean;
+  hex: boolean;
+}
+
 /** A Taskerino Session, exactly as stored (unknown fields included). */
 export type Session = { id: string; [field: string]: unknown };
 
@@ -117,6 +131,8 @@ export interface ChunkedMigrationApi {
   /** Resolves when session validation (pydantic) is loaded too. */
   readonly validationReady: Promise<void>;
   readonly timings: Record<string, number>;
+  /** The optional platform APIs the worker found (web/lib/platform.mjs); null until `ready`. */
+  readonly features: PlatformFeatures | null;
   /** The page's migration worker (Pyodide runs there), shared by every loader of the page; null when none could start. */
   readonly worker: Worker | null;
   /** True once Python is booted in the worker. */

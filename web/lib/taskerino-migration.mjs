@@ -72,13 +72,16 @@ export function loadChunkedMigration({
     isReady: false,
     /** Milliseconds from navigation start to the end of each boot phase. */
     timings: {},
+    /** The optional platform APIs the worker found (web/lib/platform.mjs), once `ready`. */
+    features: null,
     /** Resolves when Python is booted and the storage layer is importable. */
     ready: null,
     /** Resolves when pydantic (session validation) is loaded too; it loads right after `ready`. */
     validationReady: null,
   };
-  api.ready = worker.ready.then((timings) => {
+  api.ready = worker.ready.then(({ timings, features }) => {
     Object.assign(api.timings, timings);
+    api.features = features;
     api.isReady = true;
     return api;
   });

@@ -164,9 +164,12 @@ class IndexedDBBackend(StorageBackend):
 
         return release
 
-    async def estimate(self) -> StorageEstimate:
+    async def estimate(self) -> StorageEstimate | None:
         result = await self.bridge.estimate()
-        return StorageEstimate(usage=int(result.usage), quota=int(result.quota))
+        return None if result is None else StorageEstimate(usage=int(result.usage), quota=int(result.quota))
+
+    async def platform_limits(self) -> list[str]:
+        return list((await self.bridge.limits()).to_py())
 
 
 class IndexedDBArrayRecord(ArrayRecord):

@@ -34,6 +34,7 @@ async def get_migration_status(rt: Runtime) -> MigrationStatus:
     inventory = await find_legacy_copies(rt.backend, keys)
     problems = list(inventory.problems)
     chunked = await find_chunked_ids(rt.backend, keys, problems)
+    problems += await rt.backend.platform_limits()  # a guarantee the browser can't give, said here
     legacy = len(inventory.ids() - chunked) + sum(1 for c in inventory.copies if c.session_id is None)
     total = len(chunked) + legacy
     return MigrationStatus(total=total, chunked=len(chunked), legacy=legacy,

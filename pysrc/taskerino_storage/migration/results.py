@@ -67,7 +67,7 @@ class MigrationStatus(Plain):
     legacy: int
     percentage: int
     backups: list[BackupInfo] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # records that could not be read
+    problems: list[str] = field(default_factory=list)  # records that could not be read; guarantees this browser can't give
 
 
 @dataclass

@@ -49,8 +49,11 @@ class DryRunBackend(StorageBackend):
         real = {k for k in await self.real.keys(prefix) if k not in self.deleted}
         return sorted(real | {k for k in self.overlay if k.startswith(prefix)})
 
-    async def estimate(self) -> StorageEstimate:
+    async def estimate(self) -> StorageEstimate | None:
         return await self.real.estimate()
+
+    async def platform_limits(self) -> list[str]:
+        return await self.real.platform_limits()
 
     async def open_array(self, key: str) -> "DryRunArrayRecord | None":
         array = await self.real.open_array(key)

@@ -146,8 +146,14 @@ class StorageBackend(ABC):
         """Every key that starts with `prefix`, sorted."""
 
     @abstractmethod
-    async def estimate(self) -> StorageEstimate:
-        """Bytes used and available to this origin (navigator.storage.estimate)."""
+    async def estimate(self) -> StorageEstimate | None:
+        """Bytes used and available to this origin (navigator.storage.estimate); None where the
+        platform can't tell (WebKitGTK has no StorageManager): the write itself is then the check."""
+
+    async def platform_limits(self) -> list[str]:
+        """What the platform under this backend lacks that weakens a guarantee, one sentence each
+        (the browser's missing optional APIs, web/lib/platform.mjs); empty when nothing is."""
+        return []
 
     # -- the app's monolithic `sessions` array, handed over one element at a time
 
