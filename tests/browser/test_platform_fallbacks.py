@@ -48,7 +48,7 @@ def migrate(booted):
     booted.console.clear()
     return booted.page.evaluate(f"""async () => {{
         const {{ loadChunkedMigration }} = await import('/lib/taskerino-migration.mjs');
-        const api = loadChunkedMigration({{ dbName: '{booted.db}' }});
+        const api = loadChunkedMigration({{ dbName: '{booted.db}', log: true }});  // the console's lines, as a person sees them
         return {{ status: await api.getMigrationStatus(), result: await api.runChunkedMigration() }};
     }}""")
 
@@ -157,13 +157,17 @@ def test_without_web_locks_a_lease_in_indexeddb_keeps_two_tabs_apart(browser, we
                     get.onsuccess = () => {{ db.close(); resolve(Boolean(get.result)); }};
                 }};
             }});
-            while (!(await leased())) await new Promise((r) => setTimeout(r, 20));
+            const until = Date.now() + 120_000;  // never forever: a missing lease fails the test below
+            while (!(await leased())) {{
+                if (Date.now() > until) return 'the first tab never held its lease';
+                await new Promise((r) => setTimeout(r, 20));
+            }}
             const {{ loadChunkedMigration }} = await import('/lib/taskerino-migration.mjs');
             try {{ await loadChunkedMigration({{ dbName: '{db}', log: false }}).runChunkedMigration(); return null; }}
             catch (e) {{ return e.message; }}
         }}""")
-        assert error is not None and "Another tab is migrating" in error
-        first = tabs[0].page.evaluate("() => window.batch")
+        first = tabs[0].page.evaluate("() => window.batch.catch((e) => ({failed: e.message}))")
+        assert error is not None and "Another tab is migrating" in error, (error, first)
         assert (first["success"], first["migrated"], first["errorCount"]) == (True, N + 1 + 60, 0), first["errors"]
         # Released at the end: the other tab runs now, and finds nothing left to migrate.
         again = tabs[1].page.evaluate(f"""async () => {{

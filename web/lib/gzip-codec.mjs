@@ -87,17 +87,18 @@ export async function gunzipData(data) {
   }
 }
 
-// ---- streamed: for the `sessions` array, whose text must never be held whole (docs/design.md)
+// ---- streamed: for the `sessions` array, whose text must never be held whole (docs/design.md).
+// Without CompressionStream the fallback gzips and gunzips whole payloads: correct, not bounded.
 
 const BASE64_SLICE = 1 << 20; // characters of base64 decoded at a time (a multiple of 4)
 
 /** The bytes of a base64 payload, a slice at a time (whole when it holds whitespace, which breaks slicing). */
 function* base64Slices(payload) {
   if (/\s/.test(payload)) {
-    yield Uint8Array.fromBase64(payload);
+    yield fromBase64(payload);
     return;
   }
-  for (let i = 0; i < payload.length; i += BASE64_SLICE) yield Uint8Array.fromBase64(payload.slice(i, i + BASE64_SLICE));
+  for (let i = 0; i < payload.length; i += BASE64_SLICE) yield fromBase64(payload.slice(i, i + BASE64_SLICE));
 }
 
 /**
@@ -106,6 +107,12 @@ function* base64Slices(payload) {
  * a reader acts only once it has read to the end.
  */
 export async function* gunzipChunks(data) {
+  if (!features().compressionStreams) { // the fallback (Python's zlib) takes the payload whole
+    const text = await gunzipData(data);
+    if (typeof text !== "string") throw new Error(text.error);
+    yield text;
+    return;
+  }
   const bytes = base64Slices(data.slice(GZIP_PREFIX.length));
   const source = new ReadableStream({
     pull(controller) {
@@ -141,6 +148,10 @@ export async function* gunzipChunks(data) {
 /** Builds GZIP_V1 DATA from text written piece by piece, compressed as it comes. */
 export class GzipWriter {
   constructor() {
+    if (!features().compressionStreams) { // the fallback (Python's zlib) takes the text whole
+      this.pieces = [];
+      return;
+    }
     const stream = new CompressionStream("gzip");
     this.writer = stream.writable.getWriter();
     this.encoder = new TextEncoder();
@@ -148,17 +159,20 @@ export class GzipWriter {
   }
 
   async write(text) {
+    if (this.pieces) return void this.pieces.push(text);
     await this.writer.ready;
     await this.writer.write(this.encoder.encode(text));
   }
 
   /** The DATA of everything written. */
   async close() {
+    if (this.pieces) return gzipText(this.pieces.join(""));
     await this.writer.close();
-    return GZIP_PREFIX + new Uint8Array(await this.packed).toBase64();
+    return GZIP_PREFIX + toBase64(new Uint8Array(await this.packed));
   }
 
   abort() {
+    if (this.pieces) return void (this.pieces = []);
     this.writer.abort().catch(() => {});
     this.packed.catch(() => {});
   }

@@ -15,17 +15,37 @@ const POLL_MS = 200; // how often a waiting request tries again
 let opened = null;
 
 function openLeases() {
-  opened ??= new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "name" });
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-    request.onblocked = () => reject(new Error(`database ${DB_NAME} is blocked by another tab`));
-  }).catch((e) => {
+  opened ??= openWithStore().catch((e) => {
     opened = null; // retried by the next request
     throw e;
   });
   return opened;
+}
+
+/**
+ * The leases database with its store. Opened at whatever version it has: another opener (a
+ * devtools user, a test polling it) may have created it empty first; then it is upgraded once
+ * more to add the store, instead of failing every lease with NotFoundError.
+ */
+function openWithStore(version = undefined) {
+  return new Promise((resolve, reject) => {
+    const request = version === undefined ? indexedDB.open(DB_NAME) : indexedDB.open(DB_NAME, version);
+    request.onupgradeneeded = () => {
+      if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE, { keyPath: "name" });
+    };
+    request.onsuccess = () => {
+      const db = request.result;
+      db.onversionchange = () => { // another tab adds the store: step aside, reopen on next use
+        db.close();
+        opened = null;
+      };
+      if (db.objectStoreNames.contains(STORE)) return resolve(db);
+      db.close();
+      resolve(openWithStore(db.version + 1));
+    };
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new Error(`database ${DB_NAME} is blocked by another tab`));
+  });
 }
 
 /**
