@@ -5,16 +5,8 @@ from __future__ import annotations
 import build
 
 from . import boot_engines
+from .boot_engines import BARE_PAGE, BARE_WORKER  # the same bare boot in every engine
 from .harness import chromium, median, write_results
-
-BARE_WORKER = """const { loadPyodide } = await import('/build/pyodide/pyodide.mjs');
-await loadPyodide({ indexURL: '/build/pyodide/', lockFileURL: '/build/pyodide/taskerino-lock.json' });
-postMessage(performance.timeOrigin + performance.now());"""
-
-BARE_PAGE = """<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
-const worker = new Worker('/bench-bare-worker.mjs', { type: 'module' });
-worker.onmessage = ({ data }) => { window.bareReady = data - performance.timeOrigin; };
-</script>"""
 
 OURS = """() => chunkedMigration.ready.then(() => ({globals: chunkedMigration.timings.globalsInstalled,
     dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
@@ -31,7 +23,7 @@ def boot_ours(context, url) -> dict:
 
 def boot_bare(context, url) -> dict:
     context.route(f"{url}/bench-bare.html", lambda route: route.fulfill(body=BARE_PAGE, content_type="text/html"))
-    context.route(f"{url}/bench-bare-worker.mjs", lambda route: route.fulfill(body=BARE_WORKER, content_type="text/javascript"))
+    context.route(f"{url}/build/bench/bare-worker.mjs", lambda route: route.fulfill(body=BARE_WORKER, content_type="text/javascript"))
     page = context.new_page()
     page.goto(f"{url}/bench-bare.html")
     page.wait_for_function("() => window.bareReady !== undefined")
