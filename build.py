@@ -227,7 +227,7 @@ def find_chromium() -> str:
 # through its built-in WebDriver BiDi agent (no geckodriver, which Debian does not package).
 ENGINE_FILES = {"firefox-esr": "/usr/bin/firefox-esr", "webkit2gtk-driver": "/usr/bin/WebKitWebDriver",
                 "xvfb": "/usr/bin/Xvfb"}
-ENGINE_NODE = ROOT / "web" / "build" / "engines"
+ENGINE_NODE = ROOT / "build" / "engines"  # not under web/: a driver, never served
 
 
 def ensure_engines() -> None:

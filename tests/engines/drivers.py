@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-NODE_MODULES = ROOT / "web" / "build" / "engines" / "node_modules"  # build.py setup installs puppeteer-core here
+NODE_MODULES = ROOT / "build" / "engines" / "node_modules"  # build.py setup installs puppeteer-core here
 WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver"
 MINIBROWSER = ("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser", "/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1/MiniBrowser")
 FIREFOX = "/usr/bin/firefox-esr"
@@ -45,7 +45,7 @@ def missing(name: str) -> str | None:
         if not Path(FIREFOX).exists():
             return "firefox-esr (Debian)"
         if not (NODE_MODULES / "puppeteer-core").exists() or not shutil.which("node"):
-            return "puppeteer-core (npm, into web/build/engines)"
+            return "puppeteer-core (npm, into build/engines)"
     return None
 
 
