@@ -177,5 +177,4 @@ FROM_BRIDGE: dict[str, type[StorageError]] = {
     "WriteConflictError": WriteConflictError,
     "IndexNotArrayError": IndexNotArrayError,
     "DuplicateElementError": DuplicateElementError,
-    "NonJsonElementError": StorageError,
 }
