@@ -128,29 +128,39 @@ def ensure_wheels() -> None:
     stamp.write_text(fingerprint)
 
 
-def build_own_wheel() -> Path:
+def build_own_wheel(root: Path = ROOT, bundle: Path = BUNDLE) -> Path:
     """Build our wheel with the standard backend, skipping the work when no source changed."""
-    sources = sorted((ROOT / "pysrc").rglob("*.py"))
-    fingerprint = digest(*(p.read_bytes() for p in sources), (ROOT / "pyproject.toml").read_bytes())
-    stamp = BUNDLE / ".own-wheel"
-    wheels = list(BUNDLE.glob(f"{PACKAGE}-*.whl"))
+    sources = sorted((root / "pysrc").rglob("*.py"))
+    fingerprint = digest(*(p.read_bytes() for p in sources), (root / "pyproject.toml").read_bytes())
+    stamp = bundle / ".own-wheel"
+    wheels = list(bundle.glob(f"{PACKAGE}-*.whl"))
     if up_to_date(stamp, fingerprint) and len(wheels) == 1:
         return wheels[0]
     log("building the taskerino_storage wheel")
     for old in wheels:
         old.unlink()
-    out = BUNDLE.parent / "wheel-out"
+    out = bundle.parent / "wheel-out"
     shutil.rmtree(out, ignore_errors=True)
     run(VENV_PYTHON, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
-        "--no-build-isolation", "-w", out, ROOT, stdout=subprocess.DEVNULL)
+        "--no-build-isolation", "-w", out, root, stdout=subprocess.DEVNULL, cwd=root)
     (wheel,) = out.glob(f"{PACKAGE}-*.whl")
-    target = BUNDLE / wheel.name
+    target = bundle / wheel.name
     shutil.move(wheel, target)
     shutil.rmtree(out)
-    for clutter in (ROOT / "build", *(ROOT / "pysrc").glob("*.egg-info")):
-        shutil.rmtree(clutter, ignore_errors=True)
+    remove_setuptools_clutter(root)
     stamp.write_text(fingerprint)
     return target
+
+
+def remove_setuptools_clutter(root: Path) -> None:
+    """What an in-tree setuptools build leaves: build/lib*, build/bdist*, build/temp* and the
+    egg-info. Only those: build/ also holds the engines' driver (ENGINE_NODE)."""
+    build_dir = root / "build"
+    for clutter in (*build_dir.glob("lib*"), *build_dir.glob("bdist*"), *build_dir.glob("temp*"),
+                    *(root / "pysrc").glob("*.egg-info")):
+        shutil.rmtree(clutter, ignore_errors=True)
+    if build_dir.is_dir() and not any(build_dir.iterdir()):
+        build_dir.rmdir()
 
 
 def canonical(name: str) -> str:
