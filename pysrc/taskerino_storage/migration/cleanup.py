@@ -14,16 +14,13 @@ from datetime import timedelta
 
 from ..errors import InvalidArgumentError, InvalidSessionError, StorageError
 from ..session import layout
-from ..session.records import KEYED_PARTS, part_keys
+from ..session.records import is_chunked_metadata, required_keys
 from .backups import describe_backups, parse_iso
-from .inventory import LegacyInventory, find_legacy_copies, is_chunked_metadata
+from .inventory import LegacyInventory, find_legacy_copies
 from .locks import batch_lock
 from .options import require_days
 from .results import BackupInfo, CleanupResult, KeptBackup
 from .runtime import Runtime
-
-# How legacy.open_sessions_array ends its problem; the reason here says what happened instead.
-_ARRAY_PROBLEM_TAIL = "; the sessions in it were left as they are"
 
 
 async def cleanup(rt: Runtime, retention_days: object = 30, confirm: object = False) -> CleanupResult:
@@ -59,10 +56,9 @@ async def cleanup(rt: Runtime, retention_days: object = 30, confirm: object = Fa
 
 
 def _array_reason(inventory: LegacyInventory) -> str | None:
-    if not inventory.problems:
+    if inventory.array_unreadable is None:
         return None
-    problems = "; ".join(p.removesuffix(_ARRAY_PROBLEM_TAIL) for p in inventory.problems)
-    return (f"the sessions array cannot be read ({problems}), so whether it still holds a copy "
+    return (f"the sessions array cannot be read ({inventory.array_unreadable}), so whether it still holds a copy "
             "cannot be told; nothing was deleted")
 
 
@@ -86,7 +82,7 @@ async def _why_keep(rt: Runtime, sid: str, inventory: LegacyInventory, present: 
         return (f"its chunked session cannot be read whole: {layout.metadata_key(sid)!r} holds "
                 f"session {metadata.get('id')!r}, not {sid!r}")
     try:
-        missing = [key for key in _named_keys(sid, metadata) if key not in present]
+        missing = [key for key in required_keys(metadata) if key not in present]
         if missing:
             more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
             return f"its chunked session cannot be read whole: record {missing[0]!r} is missing{more}"
@@ -95,14 +91,6 @@ async def _why_keep(rt: Runtime, sid: str, inventory: LegacyInventory, present: 
     except StorageError as exc:  # undecodable or misshapen records (RecordDecodeError, SessionLayoutError)
         return f"its chunked session cannot be read whole: {exc}"
     return None
-
-
-def _named_keys(sid: str, metadata: dict) -> list[str]:
-    """The records `metadata` says exist: every chunk of its manifest and each part whose has*
-    flag is true. (contextItems has no flag: its record exists only when the session had them.)"""
-    optional = {part.key(sid) for part in KEYED_PARTS
-                if part.flag is None or metadata.get(part.flag) is not True}
-    return [key for key in part_keys(metadata) if key not in optional]
 
 
 def _expired(info: BackupInfo, days: int, rt: Runtime) -> bool:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from ..errors import RecordDecodeError
 from ..session import layout
-from ..session.records import STORAGE_VERSION
+from ..session.records import is_chunked_metadata
 from ..storage import codec
 from ..storage.port import ArrayRecord, StorageBackend
 
@@ -51,7 +51,14 @@ class LegacyCopy:
 class LegacyInventory:
     copies: list[LegacyCopy] = field(default_factory=list)
     array: ArrayRecord | None = None
-    problems: list[str] = field(default_factory=list)
+    array_unreadable: RecordDecodeError | None = None  # why the `sessions` array could not be read
+
+    @property
+    def problems(self) -> list[str]:
+        """What the inventory could not read, as the results report it."""
+        if self.array_unreadable is None:
+            return []
+        return [f"{self.array_unreadable}; the sessions in it were left as they are"]
 
     def grouped(self) -> list[list[LegacyCopy]]:
         """Copies by session id, in storage order (the array first); each id-less element alone."""
@@ -64,19 +71,14 @@ class LegacyInventory:
         return {c.session_id for c in self.copies if c.session_id is not None}
 
 
-async def open_sessions_array(backend: StorageBackend, problems: list[str]) -> ArrayRecord | None:
-    try:
-        return await backend.open_array(layout.LEGACY_SESSIONS_KEY)
-    except RecordDecodeError as exc:
-        problems.append(f"{exc}; the sessions in it were left as they are")
-        return None
-
-
 async def find_legacy_copies(backend: StorageBackend, keys: list[str] | None = None,
                              session_id: str | None = None) -> LegacyInventory:
     """Every legacy copy (of one session when `session_id` is given). `keys`: keys("sessions/")."""
     inventory = LegacyInventory()
-    inventory.array = await open_sessions_array(backend, inventory.problems)
+    try:
+        inventory.array = await backend.open_array(layout.LEGACY_SESSIONS_KEY)
+    except RecordDecodeError as exc:
+        inventory.array_unreadable = exc
     if inventory.array is not None:
         inventory.copies.extend(
             LegacyCopy("array", inventory.array.key, sid, i, inventory.array)
@@ -88,13 +90,6 @@ async def find_legacy_copies(backend: StorageBackend, keys: list[str] | None = N
         if sid is not None and (session_id is None or sid == session_id):
             inventory.copies.append(LegacyCopy("record", key, sid))
     return inventory
-
-
-def is_chunked_metadata(metadata: Any) -> bool:
-    """As ChunkedSessionStorage.is_chunked: an object whose storageVersion is 1 (never `true`)."""
-    version = metadata.get("storageVersion") if isinstance(metadata, dict) else None
-    return not isinstance(version, bool) and isinstance(version, (int, float)) \
-        and version == STORAGE_VERSION
 
 
 async def find_chunked_ids(backend: StorageBackend, keys: list[str],

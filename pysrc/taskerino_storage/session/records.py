@@ -200,6 +200,24 @@ def part_keys(metadata: dict) -> list[str]:
     return keys
 
 
+def required_keys(metadata: dict) -> list[str]:
+    """The records `metadata` says exist, which join_session fails without: every chunk of its
+    manifest and each part whose has* flag is true. (contextItems has no flag: its record exists
+    only when the session had them.)"""
+    session_id = _metadata_id(metadata)
+    optional = {part.key(session_id) for part in KEYED_PARTS
+                if part.flag is None or metadata.get(part.flag) is not True}
+    return [key for key in part_keys(metadata) if key not in optional]
+
+
+def is_chunked_metadata(metadata: Any) -> bool:
+    """A chunked session's metadata: an object whose storageVersion is 1 (a JS `=== 1`, so never
+    `true`)."""
+    version = metadata.get("storageVersion") if isinstance(metadata, dict) else None
+    return not isinstance(version, bool) and isinstance(version, (int, float)) \
+        and version == STORAGE_VERSION
+
+
 def join_session(metadata: dict, records: Mapping[str, Any]) -> dict:
     """The session that `metadata` and its `records` (key -> value) store.
 
@@ -278,3 +296,76 @@ def _legacy_layout(metadata: dict) -> tuple[list[str], dict[str, Any]]:
     if not isinstance(absent, list) or not isinstance(inline, dict):
         raise SessionLayoutError(metadata["id"], [f"metadata.{LEGACY_LAYOUT} is misshapen"])
     return absent, inline
+
+
+# -- appending one item to a chunked list (while recording)
+
+
+def partial_chunk_key(metadata: dict, spec: ChunkedList, default_size: int) -> str | None:
+    """The last chunk record of `spec`'s list when it has room left (append_item needs its
+    items), else None: the next item starts a new chunk."""
+    count, size = _append_position(metadata, spec, default_size)
+    return spec.key(_metadata_id(metadata), count // size) if count % size else None
+
+
+def append_item(metadata: dict, spec: ChunkedList, item: Any, default_size: int, updated_at: str,
+                partial_chunk: Any = None) -> dict[str, Any]:
+    """The records to put (the chunk that takes `item`, and the metadata) to append `item` to
+    `spec`'s list. `partial_chunk`: the record at partial_chunk_key, when it named one.
+
+    The chunk size is the one the session was stored with, so its chunks stay uniform. A field
+    that was absent or not an array becomes an array holding its chunks."""
+    session_id = _metadata_id(metadata)
+    count, size = _append_position(metadata, spec, default_size)
+    index = count // size
+    key = spec.key(session_id, index)
+    items: list = []
+    if count % size:
+        if not isinstance(partial_chunk, dict) or not isinstance(partial_chunk.get(spec.items), list):
+            raise SessionLayoutError(session_id, [f"{key} is missing or not a chunk record"])
+        items = partial_chunk[spec.items]
+    chunk = {"sessionId": session_id, "chunkIndex": index, spec.items: [*items, item]}
+    metadata = _without_override(metadata, spec.field)
+    metadata["chunks"] = {**metadata["chunks"], spec.manifest: {
+        **_manifest_entry(metadata, spec), "count": count + 1, "chunkCount": index + 1, "chunkSize": size}}
+    metadata["updatedAt"] = updated_at
+    return {key: chunk, layout.metadata_key(session_id): metadata}
+
+
+def _append_position(metadata: dict, spec: ChunkedList, default_size: int) -> tuple[int, int]:
+    """The list's item count and chunk size (`default_size` when the manifest has none usable)."""
+    info = _manifest_entry(metadata, spec)
+    size, count = info.get("chunkSize"), info.get("count")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        size = default_size
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise SessionLayoutError(metadata.get("id", "?"), [f"metadata.chunks.{spec.manifest}.count is {count!r}"])
+    return count, size
+
+
+def _manifest_entry(metadata: dict, spec: ChunkedList) -> dict:
+    manifest = metadata.get("chunks")
+    info = manifest.get(spec.manifest) if isinstance(manifest, dict) else None
+    if not isinstance(info, dict):
+        raise SessionLayoutError(metadata.get("id", "?"), [f"metadata.chunks.{spec.manifest} is missing"])
+    return info
+
+
+def _without_override(metadata: dict, field: str) -> dict:
+    """A copy of metadata whose legacyLayout no longer marks `field` absent or inline: after an
+    append, the field is the array its chunks hold."""
+    metadata = dict(metadata)
+    legacy = metadata.get(LEGACY_LAYOUT)
+    if not isinstance(legacy, dict):
+        return metadata
+    legacy = dict(legacy)
+    if isinstance(legacy.get("absent"), list):
+        legacy["absent"] = [f for f in legacy["absent"] if f != field]
+    if isinstance(legacy.get("inline"), dict):
+        legacy["inline"] = {k: v for k, v in legacy["inline"].items() if k != field}
+    legacy = {k: v for k, v in legacy.items() if v}
+    if legacy:
+        metadata[LEGACY_LAYOUT] = legacy
+    else:
+        del metadata[LEGACY_LAYOUT]
+    return metadata

@@ -1,7 +1,7 @@
 """Chunked session storage on any StorageBackend: Taskerino's keys and record shapes, lossless.
 
-The record layout, and how a session survives it exactly, is in session_records. Here: the
-reads and the one atomic write each operation needs. Sessions are plain JSON dicts; nothing
+The record format, and how a session survives it exactly, is session/records.py's alone; this
+module asks it. Here: the reads and the one atomic write each operation needs. Sessions are plain JSON dicts; nothing
 stored is produced by a pydantic model.
 """
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 
 from ..errors import IndexNotArrayError, InvalidSessionError, SessionLayoutError, SessionNotFoundError
 from ..session import layout
-from ..session.records import (AUDIO_SEGMENTS, LEGACY_LAYOUT, SCREENSHOTS, STORAGE_VERSION, ChunkedList,
-                               ChunkSizes, join_session, part_keys, split_session)
+from ..session.records import (AUDIO_SEGMENTS, SCREENSHOTS, ChunkedList, ChunkSizes, append_item,
+                               is_chunked_metadata, join_session, part_keys, partial_chunk_key,
+                               split_session)
 from ..session.shape import require_session_shape
 from . import codec
 from .port import IndexChange, StorageBackend
@@ -121,9 +122,7 @@ class ChunkedSessionStorage:
             metadata = await self.load_metadata(session_id)
         except (SessionLayoutError, InvalidSessionError):  # not an object / an id we never store
             return False
-        version = metadata.get("storageVersion") if metadata else None
-        return not isinstance(version, bool) and isinstance(version, (int, float)) \
-            and version == STORAGE_VERSION
+        return is_chunked_metadata(metadata)
 
     # -- appends while recording
 
@@ -134,33 +133,14 @@ class ChunkedSessionStorage:
         await self._append(session_id, AUDIO_SEGMENTS, self.chunk_sizes.audio_segments, segment)
 
     async def _append(self, session_id: str, spec: ChunkedList, default_size: int, item: Any) -> None:
-        """Adds `item` to the last chunk (or a new one) and updates the counts, atomically.
-
-        The chunk size is the one the session was stored with, so its chunks stay uniform.
-        A field that was absent or not an array becomes an array holding its chunks."""
+        """Adds `item` to the last chunk (or a new one) and updates the counts, atomically."""
         metadata = await self.load_metadata(session_id)
         if metadata is None:
             raise SessionNotFoundError(session_id)
-        info = dict(_manifest_entry(metadata, spec))
-        size, count = info.get("chunkSize"), info.get("count")
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            size = default_size
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise SessionLayoutError(session_id, [f"metadata.chunks.{spec.manifest}.count is {count!r}"])
-        index = count // size
-        key = spec.key(session_id, index)
-        items: list = []
-        if count % size:
-            record = await self.backend.get(key)
-            if not isinstance(record, dict) or not isinstance(record.get(spec.items), list):
-                raise SessionLayoutError(session_id, [f"{key} is missing or not a chunk record"])
-            items = record[spec.items]
-        chunk = {"sessionId": session_id, "chunkIndex": index, spec.items: [*items, item]}
-        metadata = _without_override(metadata, spec.field)
-        metadata["chunks"] = {**metadata["chunks"], spec.manifest: {
-            **info, "count": count + 1, "chunkCount": index + 1, "chunkSize": size}}
-        metadata["updatedAt"] = layout.js_iso(self.now())
-        await self.backend.write_batch({key: chunk, layout.metadata_key(session_id): metadata})
+        partial = partial_chunk_key(metadata, spec, default_size)
+        last = await self.backend.get(partial) if partial else None
+        await self.backend.write_batch(
+            append_item(metadata, spec, item, default_size, layout.js_iso(self.now()), last))
 
     async def _index(self) -> list:
         index = await self.backend.get(layout.SESSION_INDEX_KEY)
@@ -170,30 +150,3 @@ class ChunkedSessionStorage:
             raise SessionLayoutError("*", [f"{layout.SESSION_INDEX_KEY} is not an array of ids"])
         return index
 
-
-def _manifest_entry(metadata: dict, spec: ChunkedList) -> dict:
-    manifest = metadata.get("chunks")
-    info = manifest.get(spec.manifest) if isinstance(manifest, dict) else None
-    if not isinstance(info, dict):
-        raise SessionLayoutError(metadata.get("id", "?"), [f"metadata.chunks.{spec.manifest} is missing"])
-    return info
-
-
-def _without_override(metadata: dict, field: str) -> dict:
-    """A copy of metadata whose legacyLayout no longer marks `field` absent or inline: after an
-    append, the field is the array its chunks hold."""
-    metadata = dict(metadata)
-    legacy = metadata.get(LEGACY_LAYOUT)
-    if not isinstance(legacy, dict):
-        return metadata
-    legacy = dict(legacy)
-    if isinstance(legacy.get("absent"), list):
-        legacy["absent"] = [f for f in legacy["absent"] if f != field]
-    if isinstance(legacy.get("inline"), dict):
-        legacy["inline"] = {k: v for k, v in legacy["inline"].items() if k != field}
-    legacy = {k: v for k, v in legacy.items() if v}
-    if legacy:
-        metadata[LEGACY_LAYOUT] = legacy
-    else:
-        del metadata[LEGACY_LAYOUT]
-    return metadata
