@@ -1,7 +1,7 @@
 """leftover_action: what happens to a legacy copy of a session found already chunked — every
 branch of the decision, without I/O (test_batch and test_single run them against storage)."""
 import pytest
-from taskerino_storage.migration.job import Leftover, leftover_action
+from taskerino_storage.migration.leftover import Leftover, leftover_action
 
 BASE = dict(equal=False, saved_since=False, backed_up=False, marker_checksum="m", copy_checksum="c",
             chunked_checksum="k", marker_backup_kept=False)

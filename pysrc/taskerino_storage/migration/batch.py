@@ -3,18 +3,19 @@
 The batch holds the batch lock (one per origin; a second one is refused at once), takes each
 session's lock while migrating it (two sessions overlap: pipeline.py), reads the `sessions` array one element at a time, and
 rewrites that array ONCE, at its end: if it dies midway, the sessions it migrated are chunked
-with their array copies still there, and the next run finishes them (SessionJob.finish).
+with their array copies still there, and the next run finishes them (leftover.py).
 """
 from __future__ import annotations
 
 import asyncio
+from contextlib import AsyncExitStack
 from time import perf_counter
 
 from ..errors import InsufficientSpaceError, StorageError
 from ..session import layout
 from ..storage.port import ArrayRecord
 from .inventory import LegacyCopy, find_chunked_ids, find_legacy_copies, js_round_percent
-from .job import SessionJob, mark_removed, settle_marker
+from .job import ArrayCopy, mark_removed, run_job, settle_marker
 from .locks import batch_lock, session_lock
 from .options import MigrationOptions
 from .pipeline import InOrder, run_overlapped
@@ -46,7 +47,7 @@ async def migrate_all(rt: Runtime, options: MigrationOptions) -> BatchMigrationR
             skipped.warnings.extend([warning] if warning else [])
             batch.results.append(skipped)
 
-        deferred: list[SessionJob] = []
+        deferred: list[ArrayCopy] = []  # array copies of migrated sessions: removed at the end
         announced, reported = InOrder(), InOrder()
         space = SpaceCheck()
 
@@ -68,7 +69,7 @@ async def migrate_all(rt: Runtime, options: MigrationOptions) -> BatchMigrationR
 
         left_in_array: list[str] = []
         if deferred:
-            ids = [j.session_id for j in deferred]
+            ids = [c.session_id for c in deferred]
             try:
                 removed, left_in_array = await remove_array_copies(
                     inventory.array, ids, 0.0 if options.dry_run else rt.backend.other_writer_settle_seconds)
@@ -79,12 +80,17 @@ async def migrate_all(rt: Runtime, options: MigrationOptions) -> BatchMigrationR
                     "they are safe in chunked storage. Run the migration again to finish.")))
             else:
                 try:
-                    await mark_removed(rt.store(options.dry_run), deferred,
-                                       [i for i in removed if i not in left_in_array], rt.now_iso())
+                    not_removed = await mark_removed(rt.store(options.dry_run), deferred,
+                                                     [i for i in removed if i not in left_in_array],
+                                                     rt.now_iso())
                 except StorageError as exc:
                     batch.errors.append(SessionError(layout.LEGACY_SESSIONS_KEY, (
                         f"The migrated sessions were removed from the sessions array, but their "
                         f"markers could not be marked verified ({exc}); the next run does it.")))
+                else:
+                    for result in batch.results:
+                        if result.session_id in not_removed:
+                            result.warnings.append(not_removed[result.session_id])
         batch.legacy_copies_left = sorted(
             set(left_in_array) | {r.session_id for r in batch.results if r.legacy_copy_left and not r.error})
 
@@ -130,7 +136,7 @@ async def remove_array_copies(array: ArrayRecord, ids: list[str],
 
 
 async def _migrate_group(rt: Runtime, group: list[LegacyCopy], options: MigrationOptions,
-                         deferred: list[SessionJob], space: SpaceCheck, n: int, count: int,
+                         deferred: list[ArrayCopy], space: SpaceCheck, n: int, count: int,
                          announced: InOrder, reported: InOrder) -> SessionMigrationResult:
     async def announce(name: str) -> None:
         async with announced.turn(n):
@@ -141,12 +147,14 @@ async def _migrate_group(rt: Runtime, group: list[LegacyCopy], options: Migratio
         result = duplicate_result(group, options)
     else:
         copy = group[0]
-        job = SessionJob(rt, copy, options, rt.store(options.dry_run), deferred, space)
-        if copy.session_id is None:  # not a session: it only gets its error, no lock needed
-            result = await job.run(announce)
-        else:
-            async with rt.backend.lock(session_lock(copy.session_id)):
-                result = await job.run(announce)
+        async with AsyncExitStack() as held:
+            if copy.session_id is not None:  # else not a session: it only gets its error, no lock needed
+                await held.enter_async_context(rt.backend.lock(session_lock(copy.session_id)))
+            outcome = await run_job(rt, copy, options, rt.store(options.dry_run), defer_array_removal=True,
+                                    space=space, announce=announce)
+        result = outcome.result
+        if outcome.array_copy is not None:
+            deferred.append(outcome.array_copy)
     if options.verbose:
         async with reported.turn(n):
             await options.progress(_verbose_line(result), js_round_percent(n, count))

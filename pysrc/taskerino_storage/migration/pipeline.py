@@ -3,7 +3,7 @@ comparing) runs while another's I/O (gzip on a codec worker, the IndexedDB commi
 read-back) is under way. In Pyodide both would otherwise wait on each other: measured on
 2 cores, the main thread sat idle a third of a batch.
 
-Each session still runs whole under its own lock (SessionJob), so overlapping them changes no
+Each session still runs whole under its own lock (job.py), so overlapping them changes no
 step of any one session; only the order of their steps relative to each other.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import UnknownSessionError, UnmigratableSessionError
 from .inventory import LegacyCopy, find_legacy_copies
-from .job import SessionJob, settle_marker
+from .job import run_job, settle_marker
 from .locks import session_lock
 from .options import MigrationOptions
 from .results import SessionMigrationResult
@@ -20,7 +20,7 @@ async def migrate_one(rt: Runtime, session_id: object, options: MigrationOptions
         if len(inventory.copies) > 1:
             return duplicate_result(inventory.copies, options)
         if inventory.copies:
-            return await SessionJob(rt, inventory.copies[0], options, store).run()
+            return (await run_job(rt, inventory.copies[0], options, store)).result
         if not await rt.is_chunked(sid):
             if inventory.problems:
                 raise UnmigratableSessionError(
