@@ -11,7 +11,7 @@ from .harness import chromium, median, write_results
 FILL = """
 from taskerino_storage.browser.service import open_backend
 from taskerino_storage.storage.chunked import ChunkedSessionStorage
-from taskerino_storage.testing.samples import generate_session
+from taskerino_storage.demo.samples import generate_session
 backend = await open_backend(DB)
 storage = ChunkedSessionStorage(backend)
 sessions = []

@@ -35,7 +35,7 @@ GENERATE = """async (n) => {
     for (let start = 0; start < n; start += 25) {
         const texts = await chunkedMigration.runPython(`
 from taskerino_storage.storage import codec
-from taskerino_storage.testing.samples import generate_session
+from taskerino_storage.demo.samples import generate_session
 [codec.dumps(generate_session(i, seed=7)) for i in range(${start}, ${Math.min(n, start + 25)})]`);
         window.benchTexts.push(...texts);
     }

@@ -14,7 +14,7 @@ RAW_INDEX = N  # generate_sessions(N + 1)[N] is the raw one
 # Writes the corpus (but the raw record) through the bridge of the worker it runs in.
 FILL = f"""
 from taskerino_storage.browser.service import open_backend
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 originals = generate_sessions({N} + 1, seed={SEED}, size="small")
 gz, js = await open_backend(DB), await open_backend(DB, encoding="json")
 await gz.write_batch({{"sessions": originals[:{N} // 2]}})
@@ -30,7 +30,7 @@ CHECK = f"""
 from taskerino_storage.browser.service import open_backend
 from taskerino_storage.migration import commands, open_runtime
 from taskerino_storage.session.compare import json_diff, json_equal
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 rt = open_runtime(await open_backend(DB))
 report = {{"equal": 0, "different": {{}}}}
 for s in generate_sessions({N} + 1, seed={SEED}, size="small"):

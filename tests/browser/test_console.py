@@ -88,7 +88,7 @@ def test_fill_demo_appends_in_slices_what_one_call_gives_and_keeps_a_raw_array_r
     """fillDemo appends 25 at a time (Python never holds the array): 30 sessions are the very
     sessions, ids and broken ones of one generate_sessions call, seeded by the array's length;
     the app's array stored raw (structured clone) stays raw, its elements as they were."""
-    from taskerino_storage.testing.samples import generate_sessions
+    from taskerino_storage.demo.samples import generate_sessions
 
     page = console_page.page
     db = page.evaluate("() => chunkedMigration.dbName")

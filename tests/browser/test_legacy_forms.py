@@ -16,7 +16,7 @@ import json
 import pytest
 from browser.harness import fresh_db
 from taskerino_storage.session.compare import json_equal
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 
 SESSIONS = generate_sessions(6, seed=611, size="small")
 

@@ -6,7 +6,7 @@ from browser.harness import fresh_db, open_booted_page
 
 FILL = """
 from taskerino_storage.browser.service import open_backend
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 backend = await open_backend(DB)
 originals = generate_sessions(N, seed=SEED, broken=N // 10, size=SIZE)
 await backend.write_batch({"sessions": originals})

@@ -20,7 +20,7 @@ ALL = ["storageEstimate", "strictDurability", "webLocks", "compressionStreams", 
 
 MORE = """
 from taskerino_storage.browser.service import open_backend
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 more = generate_sessions(60, seed=61, size="small")
 await (await open_backend(DB)).write_batch({"sessions/" + s["id"]: s for s in more})
 """

@@ -41,7 +41,7 @@ CAPTURE = """() => {
 }"""
 MORE = """
 from taskerino_storage.browser.service import open_backend
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 more = generate_sessions(60, seed=61, size="small")
 await (await open_backend(DB)).write_batch({"sessions/" + s["id"]: s for s in more})
 """
@@ -167,7 +167,7 @@ def test_rollback_restores_the_original_where_it_came_from(engine):
 from taskerino_storage.browser.service import open_backend
 from taskerino_storage.migration import commands, open_runtime
 from taskerino_storage.session.compare import json_equal
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 originals = generate_sessions({N} + 1, seed=16, size="small")
 backend = await open_backend(DB)
 rt = open_runtime(backend)
@@ -181,7 +181,7 @@ legacy = {{s["id"]: s for s in await backend.get("sessions", [])}}
 """))
     assert report == [True, True, False, False]
     # Through the console function too: the newest backup of another session, confirmed.
-    sid = engine.tab.evaluate(RUN_PYTHON, "from taskerino_storage.testing.samples import generate_sessions\n"
+    sid = engine.tab.evaluate(RUN_PYTHON, "from taskerino_storage.demo.samples import generate_sessions\n"
                                           f"generate_sessions({N} + 1, seed=16, size='small')[1]['id']")
     assert engine.tab.evaluate(f"async ([db, sid]) => {{ {LOADER} return loadChunkedMigration({{ dbName: db, log: false }})"
                                ".rollbackSession(sid, undefined, true); }", [db, sid]) is True

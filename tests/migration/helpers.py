@@ -11,7 +11,7 @@ from taskerino_storage.session import layout
 from taskerino_storage.session.compare import json_diff, json_equal
 from taskerino_storage.storage.chunked import ChunkedSessionStorage
 from taskerino_storage.storage.memory import MemoryBackend
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 
 NOW = datetime(2025, 10, 24, 12, 34, 56, 789000, tzinfo=timezone.utc)
 STAMP = "2025-10-24T12-34-56-789Z"

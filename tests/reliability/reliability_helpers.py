@@ -32,7 +32,7 @@ const fingerprint = (v) => {
 
 FILL = """
 from taskerino_storage.browser.service import open_backend
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 backend = await open_backend(DB)
 originals = generate_sessions(N, seed=SEED, broken=N // 10, size="small")
 # One transaction: whatever an earlier trial left in this database goes, the new sessions come.
@@ -46,7 +46,7 @@ CHECK = """
 from taskerino_storage.browser.service import open_backend
 from taskerino_storage.storage.chunked import ChunkedSessionStorage
 from taskerino_storage.session.compare import json_equal
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 from taskerino_storage.session import layout
 backend = await open_backend(DB)
 originals = generate_sessions(N, seed=SEED, broken=N // 10, size="small")

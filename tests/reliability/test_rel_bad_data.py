@@ -10,7 +10,7 @@ import json
 import pytest
 from browser.harness import fresh_db
 from reliability.reliability_helpers import FINGERPRINT, LONG, RUN_MIGRATION
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 
 BIG_MB = 50 if LONG else 8
 

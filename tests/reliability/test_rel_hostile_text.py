@@ -8,7 +8,7 @@ import re
 
 from browser.harness import open_booted_page
 from playwright.sync_api import expect
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 
 HOSTILE = [
     '<img src=x onerror="window.__pwned=1">',

@@ -51,7 +51,7 @@ PAGE_MEMORY = """async () => {
 SAVE_SESSIONS = """async ([db, seed, form, n, inArray, broken]) => {
     const [arrayText, records, ids] = await chunkedMigration.runPython(`
 from taskerino_storage.storage import codec
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 _made = generate_sessions(${n}, ${seed}, broken=${broken})
 _out = [codec.dumps(_made[:${inArray}]), [[s["id"], codec.dumps(s)] for s in _made[${inArray}:]], [s["id"] for s in _made]]
 del _made
@@ -73,7 +73,7 @@ _state
 # The old fill_demo (before issue 11), inline: the whole array into Python, back out whole.
 OLD_FILL_DEMO = """
 from taskerino_storage.browser.service import open_backend
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 _b = await open_backend(DB)
 _existing = await _b.get("sessions", [])
 _seed = 2025 + len(_existing)

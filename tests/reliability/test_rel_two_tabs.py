@@ -11,7 +11,7 @@ import pytest
 from browser.harness import fresh_db, open_booted_page
 from reliability.reliability_helpers import LONG, check, fill
 from taskerino_storage.session.compare import json_equal
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 
 N = 120 if LONG else 40
 SEED = 77
@@ -94,7 +94,7 @@ def test_on_demand_loads_and_app_writes_during_a_batch(browser, web_url):
 
 FILL_MIXED = """
 from taskerino_storage.browser.service import open_backend
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 backend = await open_backend(DB)
 originals = generate_sessions(60, seed=SEED, size="small")
 await backend.write_batch({"sessions": originals[:57],
@@ -106,7 +106,7 @@ ARRAY_STATE = """
 from taskerino_storage.browser.service import open_backend
 from taskerino_storage.storage.chunked import ChunkedSessionStorage
 from taskerino_storage.session.compare import json_equal
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 import json
 
 backend = await open_backend(DB)

@@ -92,7 +92,7 @@ class MigrationService:
         seed), and the broken positions are taken for the whole count."""
         from itertools import islice
 
-        from ..testing.samples import iter_sessions
+        from ..demo.samples import iter_sessions
 
         async def fill():
             array = await self.backend.open_array("sessions")

@@ -1,4 +1,4 @@
-"""The deterministic generator of Taskerino-realistic legacy sessions (taskerino_storage.testing.samples)."""
+"""The deterministic generator of Taskerino-realistic legacy sessions (taskerino_storage.demo.samples)."""
 import hashlib
 import json
 import os
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from taskerino_storage.testing.samples import (BROKEN_KINDS, broken_positions, generate_session,
+from taskerino_storage.demo.samples import (BROKEN_KINDS, broken_positions, generate_session,
                                                generate_sessions, iter_sessions)
 
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -85,7 +85,7 @@ def test_deterministic_across_processes():
     # String seeding must not depend on PYTHONHASHSEED or anything else per process.
     code = (
         "import hashlib, json\n"
-        "from taskerino_storage.testing.samples import generate_sessions\n"
+        "from taskerino_storage.demo.samples import generate_sessions\n"
         "s = generate_sessions(6, seed=3, broken=2, size='small')\n"
         "print(hashlib.sha256(json.dumps(s, sort_keys=True).encode()).hexdigest())\n"
     )
