@@ -6,11 +6,13 @@ from hypothesis import HealthCheck, given, settings
 from representative_sessions import START, legacy_broken_types, representative_sessions, typical_full_session
 from strategies import json_values, sessions
 from taskerino_storage.session.compare import json_diff, json_equal
-from taskerino_storage.session.models import (AudioSegmentsChunk, InvalidSessionError, ScreenshotsChunk,
-                                              Session, SessionBackup, SessionMetadata, VideoChunksChunk,
-                                              require_session_shape, validate_metadata, validate_session,
-                                              validation_warnings)
+from taskerino_storage.errors import InvalidSessionError
+from taskerino_storage.session.models import Session, validate_session, validation_warnings
+from taskerino_storage.session.shape import require_session_shape
 from taskerino_storage.session.records import ChunkSizes, split_session
+
+from .record_models import (AudioSegmentsChunk, ScreenshotsChunk, SessionBackup, SessionMetadata,
+                            VideoChunksChunk, validate_metadata)
 
 WELL_TYPED = [s for s in representative_sessions() if s["id"] not in ("legacy",)]
 slow = settings(max_examples=60, deadline=None,

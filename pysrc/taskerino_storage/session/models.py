@@ -30,8 +30,7 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, PlainValidator, Stri
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from ..errors import InvalidSessionError  # noqa: F401 - re-exported
-from .shape import js_type, require_session_shape  # noqa: F401 - re-exported
+from .shape import js_type
 
 
 def _js_number(value: Any) -> Any:
@@ -603,70 +602,6 @@ class Session(SessionFields):
     canvas_spec: Optional[CanvasSpec] = None
 
 
-# --- chunked storage records --------------------------------------------------------------
-
-class ChunkInfo(TaskerinoModel):
-    count: Number
-    chunk_count: Number
-    chunk_size: Number
-
-
-class ChunksManifest(TaskerinoModel):
-    screenshots: ChunkInfo
-    audio_segments: ChunkInfo
-    video_chunks: ChunkInfo
-
-
-class LegacyLayout(TaskerinoModel):
-    """What our loader needs that Taskerino's layout cannot say (see session_records)."""
-
-    absent: Optional[list[Literal["screenshots", "audioSegments", "video.chunks"]]] = None
-    inline: Optional[dict[str, Any]] = None
-
-
-class SessionMetadata(SessionFields):
-    """`sessions/{id}/metadata`. Ours keeps every session field but the split-out parts."""
-
-    chunks: ChunksManifest
-    has_summary: Bool
-    has_audio_insights: Bool
-    has_canvas_spec: Bool
-    has_transcription: Bool
-    has_video: Bool
-    has_full_audio: Bool
-    storage_version: Number
-    created_at: Str
-    updated_at: Str
-    legacy_layout: Optional[LegacyLayout] = None
-
-
-class ScreenshotsChunk(TaskerinoModel):
-    session_id: Str
-    chunk_index: Number
-    screenshots: list[SessionScreenshot]
-
-
-class AudioSegmentsChunk(TaskerinoModel):
-    session_id: Str
-    chunk_index: Number
-    segments: list[SessionAudioSegment]
-
-
-class VideoChunksChunk(TaskerinoModel):
-    session_id: Str
-    chunk_index: Number
-    chunks: list[SessionVideoChunk]
-
-
-class SessionBackup(TaskerinoModel):
-    """`sessions/{id}.backup-{stamp}`: the original session as it was, kept for rollback."""
-
-    session: Session
-    backup_created_at: Str
-    expires_at: Str
-    original_format: Literal["monolithic"]
-
-
 # --- validation as reporting --------------------------------------------------------------
 
 def validation_warnings(model: type[TaskerinoModel], value: Any, root: str = "(root)") -> list[str]:
@@ -708,10 +643,6 @@ def _valid_unicode(text: Any) -> Any:
 
 def validate_session(value: Any) -> list[str]:
     return validation_warnings(Session, value, root="(session)")
-
-
-def validate_metadata(value: Any) -> list[str]:
-    return validation_warnings(SessionMetadata, value, root="(metadata)")
 
 
 _EXPECTED = {
