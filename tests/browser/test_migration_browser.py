@@ -66,10 +66,11 @@ def test_two_tabs_one_batch_at_a_time(browser, web_url):
     second = open_on(context, web_url, db)
     first.page.set_default_timeout(300_000)
     fill(first, db, 60)
-    first.page.evaluate("() => { window.batch = runChunkedMigration(); }")
-    first.page.wait_for_function("() => chunkedMigration.isReady")
+    first.page.evaluate("() => { window.batch = runChunkedMigration({ onProgress: () => { window.progressed = true; } }); }")
+    # The second tab asks once the first holds the batch lock (its first progress line comes
+    # after taking it): which tab's worker asks first is otherwise a race.
+    first.page.wait_for_function("() => window.progressed === true")
     error = second.page.evaluate("""async () => {
-        await new Promise((r) => setTimeout(r, 300));
         try { await runChunkedMigration(); return null; } catch (e) { return e.message; }
     }""")
     assert error is not None and "Another tab is migrating" in error

@@ -23,6 +23,19 @@ SNAPSHOT = FINGERPRINT + """async (db) => {
     return out;
 }"""
 
+# Until the page's clock is past these backups' expiresAt: a 0-day backup expires the
+# millisecond after it is written, and cleanup deletes only backups strictly past it.
+EXPIRED = """async ([db, keys]) => {
+    let latest = 0;
+    for (const key of keys) latest = Math.max(latest, Date.parse(JSON.parse(await appStore.load(db, key)).expiresAt));
+    while (Date.now() <= latest) await new Promise((r) => setTimeout(r, latest - Date.now() + 1));
+    return latest;
+}"""
+
+
+def backup_paths(result: dict) -> list[str]:
+    return [r["backupPath"] for r in result["results"] if r["backupPath"]]
+
 
 def test_rollback_refuses_after_app_change_and_cleanup_keeps_unexpired(booted):
     page, db = booted.page, fresh_db()
@@ -64,7 +77,7 @@ def test_rollback_refuses_after_app_change_and_cleanup_keeps_unexpired(booted):
     second = api("runChunkedMigration", {"backupRetentionDays": 0})["ok"]
     assert second["migrated"] == 1 and second["errorCount"] == 0
     api("rollbackSession", sid, None, True)  # back to legacy again, this time unchanged: no force
-    page.wait_for_timeout(20)
+    page.evaluate(EXPIRED, [db, backup_paths(second)])
     status = api("getMigrationStatus")["ok"]
     assert (status["chunked"], status["legacy"]) == (N - 1, 1)
     dry = api("cleanupBackups", 0, False)["ok"]
@@ -79,7 +92,7 @@ def test_rollback_refuses_after_app_change_and_cleanup_keeps_unexpired(booted):
     # Migrated again (0 days) and verified: now its expired backups go, the unexpired one stays.
     third = api("runChunkedMigration", {"backupRetentionDays": 0})["ok"]
     assert third["migrated"] == 1 and third["errorCount"] == 0
-    page.wait_for_timeout(20)
+    page.evaluate(EXPIRED, [db, backup_paths(third)])
     backups = sorted(k for k in page.evaluate("(db) => appStore.keys(db)", db) if k.startswith(f"sessions/{sid}.backup-"))
     assert len(backups) == 3
     gone = api("cleanupBackups", 0, True)["ok"]["deleted"]
