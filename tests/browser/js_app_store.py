@@ -1,6 +1,6 @@
 """Pyodide side of tests/browser/app_style.js: the AppStore the storage contract expects.
 
-Loaded into Pyodide's file system by the browser tests, next to storage_contract.py.
+Loaded into Pyodide's file system by the browser tests, next to the storage contract (testing/contract.py).
 """
 import json
 

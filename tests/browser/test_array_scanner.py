@@ -103,7 +103,7 @@ def test_ids_missing_non_string_nested_and_repeated_keys(page):
 
 
 def test_duplicate_ids_are_each_reported_in_order(page):
-    """The scanner reports every element; grouping copies of one id is Python's (inventory.grouped)."""
+    """The scanner reports every element; grouping copies of one id is Python's (LegacyInventory.grouped)."""
     texts = ['{"id": "a", "n": 1}', '{"id": "b"}', '{"id": "a", "n": 2}', '{"id": "a", "n": 1}']
     check(page, "[" + ",".join(texts) + "]", texts, ["a", "b", "a", "a"])
 

@@ -1,5 +1,5 @@
 """The engines of the cross-engine suite, behind one small interface: `open_engine(name)` gives
-an engine with `new_tab()`, and a tab has `goto(url)` and `evaluate(fn_source, arg)` (an async JS
+an engine with `new_tab()`, and a tab has `goto(url)` and `evaluate(fn, arg)` (`fn`: an async JS
 function of one JSON argument, awaited in the page; its JSON result returned).
 
 - "webkit": WebKitGTK's MiniBrowser through WebKitWebDriver (Debian webkit2gtk-driver) with

@@ -84,7 +84,7 @@ def js_truthy(value):
 
 
 async def taskerino_load_full_session(backend, sid):
-    async def load(key):  # adapter.load: the value, or null when missing
+    async def load(key):  # as the app adapter's load: the value, or null when missing
         return await backend.get(key)
 
     metadata = await load(f"sessions/{sid}/metadata")

@@ -1,5 +1,5 @@
 // GZIP_V1 DATA <-> JSON text: the one implementation, used by the codec workers
-// (web/codec-worker.mjs) and, where no worker runs, by the bridge itself. Natively
+// (web/lib/codec-worker.mjs) and, where no worker runs, by the bridge itself. Natively
 // (CompressionStream) where the browser has it; else through the fallback the migration worker
 // gives (`setFallbackGzip`: Python's zlib in Pyodide). Either way the bytes are a standard gzip
 // member, which the app's fflate and every DecompressionStream read.

@@ -85,7 +85,7 @@ function done(tx) {
 
 // ------------------------------------------------------------------ DATA forms
 
-// Gzip runs through web/codec-pool.mjs (on workers where a core is spare), imported on first
+// Gzip runs through web/lib/codec-pool.mjs (on workers where a core is spare), imported on first
 // use so the page's globals don't wait for it.
 let workerCount; // undefined: the pool's default
 let codecPool = null;
