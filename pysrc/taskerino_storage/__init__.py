@@ -1,15 +1,9 @@
 """Taskerino's chunked session storage and the lossless migration to it.
 
 Plain Python: runs in CPython (tests, on the in-memory backend) and in Pyodide (the browser,
-on Taskerino's IndexedDB through web/lib/idb-bridge.mjs). The layers, each a folder, each
-importing only those listed before it (tests/test_layers.py checks it):
-
-    errors      one tree of every error raised on purpose
-    session/    what a session is: keys, records, shape, models, compare, checksum (no I/O)
-    storage/    the storage port and its backends, the DATA codec, chunked storage
-    migration/  the commands and what they run on
-    browser/    the only modules that import `js` or `pyodide`: IndexedDB, the service for JS
-    testing/    for users' tests too: the storage contract suite, sample sessions
+on Taskerino's IndexedDB through the JS bridge in web/lib/). Its layers, each a folder importing
+only those listed before it, are listed once, in docs/design.md ("Layers"); tests/test_layers.py
+checks them.
 """
 from .errors import (DataIntegrityError, LockBusyError, MigrationError, QuotaExceededError, RecordDecodeError,
                      StorageError, TaskerinoStorageError, WriteConflictError)
