@@ -4,13 +4,13 @@ after (invariants: docs/design.md), and returns what the next one takes:
 
   1. load the legacy copy; check it can be a session (steps.load)
   2.-6. a session not yet chunked: the fresh migration (fresh.py: plan, verify the plan, ONE
-     write, read back, the legacy copy goes); a session found chunked while a legacy copy
-     remains: finishing an earlier run's leftovers (leftover.py)
-  7. the result, built once from what the path returned
-
-A `sessions` array copy is never removed here: the outcome names it (array_copy) and the caller
-removes it — at once (single.py), or in one rewrite at the batch's end (batch.py) — then marks
-the markers verified (mark_removed).
+     write, read back, the legacy copy goes)
+  2.-4. a session found chunked while a legacy copy remains: finishing an earlier run's
+     leftovers (leftover.py)
+  7. a copy in the `sessions` array goes at once (single.py), or is handed back to the caller
+     (Outcome.array_copy), which removes them all in one rewrite at its end (batch.py), then
+     marks their markers verified (mark_removed)
+  8. the result, built once from what the steps returned
 """
 from __future__ import annotations
 
@@ -66,23 +66,23 @@ async def run_job(rt: Runtime, copy: LegacyCopy, options: MigrationOptions, stor
             if announce is not None:
                 await announce(found.name if isinstance(found, Loaded) else copy.where)
         if isinstance(found, Gone):
-            return Outcome(_result(ctx, options, started, copy.session_id, success=True, skipped=True,
-                                   warnings=[found.warning]))
+            return Outcome(_result(options, started, copy.session_id, success=True, skipped=True,
+                                   warnings=(found.warning,)))
         loaded = found
         if layout.metadata_key(loaded.session_id) in loaded.own_keys \
                 and await rt.is_chunked(loaded.session_id, store):
-            done = await finish(ctx, loaded)  # 2.-6., an earlier run's leftovers
+            done = await finish(ctx, loaded)  # 2.-4., an earlier run's leftovers
         else:
             done = await migrate(ctx, loaded)  # 2.-6., fresh
         if done.array_copy and not defer_array_removal:
-            done = await remove_array_copy(ctx, loaded, done)
+            done = await remove_array_copy(ctx, loaded, done)  # 7.
     except MigrationError as exc:
         return Outcome(_failed(ctx, options, started, loaded, exc, str(exc)))
     except StorageError as exc:  # a read or write the store refused: it changed nothing
         name = loaded.name if loaded else copy.where
         return Outcome(_failed(ctx, options, started, loaded, exc,
                                f"{name}: {exc}. Nothing was lost; run again to retry."))
-    result = _result(ctx, options, started, loaded.session_id, loaded=loaded, done=done, success=True)  # 7.
+    result = _result(options, started, loaded.session_id, loaded=loaded, done=done, success=True)  # 8.
     return Outcome(result, ArrayCopy(loaded.session_id, copy.where) if done.array_copy else None)
 
 
@@ -98,11 +98,11 @@ async def remove_array_copy(ctx: JobContext, loaded: Loaded, done: Done) -> Done
 def _failed(ctx: JobContext, options: MigrationOptions, started: float, loaded: Loaded | None,
             exc: Exception, message: str) -> SessionMigrationResult:
     sid = loaded.session_id if loaded else ctx.copy.session_id or ctx.copy.where
-    return _result(ctx, options, started, sid, loaded=loaded, error=message, cause=exc)
+    return _result(options, started, sid, loaded=loaded, error=message, cause=exc)
 
 
-def _result(ctx: JobContext, options: MigrationOptions, started: float, session_id: str, *,
-            loaded: Loaded | None = None, done: Done | None = None, warnings: list[str] = (),
+def _result(options: MigrationOptions, started: float, session_id: str, *,
+            loaded: Loaded | None = None, done: Done | None = None, warnings: tuple[str, ...] = (),
             **fields) -> SessionMigrationResult:
     done = done or Done()
     return SessionMigrationResult(
