@@ -141,8 +141,7 @@ def all_mentions() -> list[Mention]:
 
 @dataclass
 class Project:
-    files: set[str]  # every path, relative to ROOT, folders included ("web/lib")
-    names: set[str]  # every file's and folder's name
+    names: set[str]  # every file's and folder's name in the checkout
     modules: dict[str, set[str]]  # module or package name -> names defined in it (or its submodules)
     classes: dict[str, set[str]]  # class name -> its members
     defined: dict[str, set[str]]  # top-level function or class -> the modules defining it
@@ -153,11 +152,11 @@ class Project:
 @functools.cache
 def project() -> Project:
     skip = {".git", ".venv", "node_modules", "__pycache__", ".pytest_cache", ".hypothesis", "test-results"}
-    files = set()
-    for folder, subfolders, names in os.walk(ROOT):
+    names = set()
+    for folder, subfolders, files in os.walk(ROOT):
         here = Path(folder).relative_to(ROOT)
         subfolders[:] = [d for d in subfolders if d not in skip and str(here / d) not in ("web/build", "build")]
-        files.update(str(here / name) for name in [*subfolders, *names])
+        names.update([*subfolders, *files])
     modules: dict[str, set[str]] = {}
     classes: dict[str, set[str]] = {}
     defined: dict[str, set[str]] = {}
@@ -222,7 +221,7 @@ def project() -> Project:
         for _, comment in js_comments(code):
             code = code.replace(comment, " ", 1)
         used.update(re.findall(r"\w+", code))
-    return Project(files, {Path(f).name for f in files}, modules, classes, defined, used, imported)
+    return Project(names, modules, classes, defined, used, imported)
 
 
 # -- the check
