@@ -12,7 +12,7 @@ importing only those listed before it (tests/test_layers.py checks it):
     testing/    for users' tests too: the storage contract suite, sample sessions
 """
 from .errors import (DataIntegrityError, LockBusyError, MigrationError, QuotaExceededError, RecordDecodeError,
-                     StorageError, TaskerinoStorageError, WriteConflictError)
+                     StorageError, TaskerinoStorageError)
 from .migration import MigrationOptions, commands, open_runtime, verify_data_integrity
 from .storage.chunked import ChunkedSessionStorage, SavePlan
 from .storage.memory import MemoryBackend
@@ -22,5 +22,5 @@ __all__ = [
     "ChunkedSessionStorage", "DataIntegrityError", "LockBusyError", "MemoryBackend",
     "MigrationError", "MigrationOptions", "QuotaExceededError", "RecordDecodeError", "SavePlan",
     "StorageBackend", "StorageError", "StorageEstimate", "TaskerinoStorageError",
-    "WriteConflictError", "commands", "open_runtime", "verify_data_integrity",
+    "commands", "open_runtime", "verify_data_integrity",
 ]

@@ -5,8 +5,8 @@
 //   {id, op: "boot", indexURL}                      -> {id, value: {timings, features}} once Python is up,
 //                                                      then {id: 0, validationReady: timings}
 //   {id, op: "open", dbName, storeName, encoding}   -> {id, value: service number}
-//   {id, op: "call", service, method, args}         -> {id, value: JSON envelope text}
-//                                                      ({id, progress: [message, percent]} before)
+//   {id, op: "call", service, name, args}           -> {id, value: JSON envelope text}
+//                                                      ({id, event: JSON text} before: lines, progress)
 //   {id, op: "python", code}                        -> {id, value}   (tests and debugging)
 //   {id, op: "writeFile", path, text}               -> {id}
 //   {id, op: "setCodecWorkers", count}              -> {id, value: how many ran before}
@@ -146,11 +146,10 @@ const OPS = {
     services.push(service);
     return services.length - 1;
   },
-  async call({ id, service, method, args }) {
+  async call({ id, service, name, args }) {
     await booted;
-    const progress = (message, percent) => postMessage({ id, progress: [message, percent] });
-    const extra = method === "run_migration" ? [progress] : [];
-    return services[service][method](...args, ...extra);
+    const emit = (event) => postMessage({ id, event }); // JSON text: lines printed, progress
+    return services[service].run(name, args, emit);
   },
   async python({ code }) {
     await booted;
