@@ -70,7 +70,7 @@ await b.get("k")
 
 def test_atomic_batch_of_1000_keys_is_all_or_nothing(booted):
     result = booted.page.evaluate("""async (db) => {
-        const { openBridge } = await import('/lib/idb-bridge.mjs');
+        const { openBridge } = await import('/lib/bridge.mjs');
         const bridge = await openBridge(db);
         const puts = Array.from({length: 1000}, (_, i) => [`atomic/${String(i).padStart(4, '0')}`, JSON.stringify({i})]);
         await bridge.writeBatch([['atomic/keep', '"kept"']]);
@@ -186,21 +186,23 @@ def test_page_defaults_to_taskerino_db(browser, web_url):
 
 def test_appending_to_the_array_never_drops_an_app_write_made_meanwhile(booted):
     """The app keeps rewriting `sessions` (each write holding all its earlier ones, a few ms
-    apart) while the bridge appends a rolled-back session, 20 times over: the app's last array
-    is always wholly in the result (a stale read-then-write would drop its newest elements).
-    No append gives up: one that keeps meeting the app's writes holds the store for its last
-    attempt (the app's write waits a few ms). Whether it is still there at the end is the app's
-    affair: this writer rewrites its own array blindly, as the real app does."""
+    apart) from the page while Python, in the migration worker, appends a rolled-back session,
+    20 times over: the app's last array is always wholly in the result (a stale read-then-write
+    would drop its newest elements). No append gives up: one that keeps meeting the app's writes
+    makes its last attempt holding the store for synchronous work only (the app's write waits
+    the few ms it takes). Whether it is still there at the end is the app's affair: this writer
+    rewrites its own array blindly, as the real app does."""
     result = booted.page.evaluate("""async () => {
-        const { openBridge } = await import('/lib/idb-bridge.mjs');
         const misses = [];
         const appended = [];
         let landed = 0;
         for (let round = 0; round < 20; round++) {
             const db = 'append-race-' + round + '-' + Math.random().toString(36).slice(2);
-            const bridge = await openBridge(db);
             const app = [];
             await appStore.save(db, 'sessions', JSON.stringify(app), 'gzip');
+            const opened = chunkedMigration.runPython(`from taskerino_storage.browser.service import open_backend
+backend = await open_backend(${JSON.stringify(db)})`);
+            await opened;
             let stop = false;
             const writer = (async () => {
                 for (let i = 0; !stop && i < 200; i++) {
@@ -210,8 +212,7 @@ def test_appending_to_the_array_never_drops_an_app_write_made_meanwhile(booted):
                 }
             })();
             for (let k = 0; k < round % 5; k++) await new Promise((r) => setTimeout(r, 1));
-            const always = () => ['ok', [0]];  // the bridge asks Python's rule; here: append it
-            appended.push(await bridge.appendToArray('sessions', [JSON.stringify({ id: 'rolled-back' })], always));
+            appended.push(await chunkedMigration.runPython("await backend.extend_array('sessions', [{'id': 'rolled-back'}])"));
             stop = true;
             await writer;
             const final = JSON.parse(await appStore.load(db, 'sessions'));
@@ -219,9 +220,45 @@ def test_appending_to_the_array_never_drops_an_app_write_made_meanwhile(booted):
             const lost = app.filter((e) => !ids.has(e.id)).length;
             landed += ids.has('rolled-back');
             if (lost) misses.push({ round, lost, written: app.length });
-            bridge.close();
         }
-        return { misses, landed, appended };
+        const held = await chunkedMigration.runPython("import taskerino_bridge\\ntaskerino_bridge.swapCounts.held");
+        return { misses, landed, appended, held };
     }""")
     assert result["misses"] == []
     assert result["appended"] == [1] * 20, result
+    print(f"appends that needed the held last attempt: {result['held']} of 20")
+
+
+def test_an_app_that_never_pauses_is_met_by_the_held_last_attempt_and_loses_nothing(booted):
+    """The app saves `sessions` back to back, never pausing, while Python appends: every prepared
+    attempt meets a newer array, so the last attempt holds the store and redoes the append
+    synchronously (Python's zlib) on the array as it is then. It never gives up, and the app's
+    newest write is wholly in what it writes."""
+    result = booted.page.evaluate("""async () => {
+        const db = 'never-pauses-' + Math.random().toString(36).slice(2);
+        const app = Array.from({ length: 300 }, (_, i) => ({ id: `old-${i}`, body: 'x'.repeat(2000) }));
+        await appStore.save(db, 'sessions', JSON.stringify(app), 'gzip');
+        await chunkedMigration.runPython(`from taskerino_storage.browser.service import open_backend
+backend = await open_backend(${JSON.stringify(db)})
+import taskerino_bridge
+held_before = taskerino_bridge.swapCounts.held`);
+        let stop = false, lost = 0;
+        const writer = (async () => {
+            for (let i = 0; !stop; i++) {
+                // Before each save, the store must hold every element of the app's last one: a
+                // write made from a stale read in between would have dropped its newest.
+                const stored = new Set(JSON.parse(await appStore.load(db, 'sessions')).map((e) => e.id));
+                lost += app.filter((e) => !stored.has(e.id)).length;
+                app.push({ id: `app-${i}` });
+                await appStore.save(db, 'sessions', JSON.stringify(app), 'json');  // cheap: back to back
+            }
+        })();
+        const appended = await chunkedMigration.runPython("await backend.extend_array('sessions', [{'id': 'rolled-back'}])");
+        const held = await chunkedMigration.runPython("taskerino_bridge.swapCounts.held - held_before");
+        stop = true;
+        await writer;
+        return { appended, held, lost };
+    }""")
+    assert result["appended"] == 1
+    assert result["held"] == 1, result  # every prepared attempt conflicted: the held last one ran
+    assert result["lost"] == 0, result

@@ -1,5 +1,5 @@
 // GZIP_V1 DATA <-> JSON text: the one implementation, used by the codec workers
-// (web/codec-worker.mjs) and, where no worker runs, by the bridge itself. Natively
+// (web/lib/codec-worker.mjs) and, where no worker runs, by the bridge itself. Natively
 // (CompressionStream) where the browser has it; else through the fallback the migration worker
 // gives (`setFallbackGzip`: Python's zlib in Pyodide). Either way the bytes are a standard gzip
 // member, which the app's fflate and every DecompressionStream read.
@@ -15,11 +15,6 @@ let fallback = null; // {gzip(bytes) -> bytes, gunzip(bytes) -> bytes} (may retu
 /** Gzip for a realm without CompressionStream (the migration worker sets Python's zlib here). */
 export function setFallbackGzip(codec) {
   fallback = codec;
-}
-
-/** True when this realm can gzip (natively, or through a fallback set here). */
-export function canGzip() {
-  return features().compressionStreams || fallback !== null;
 }
 
 async function streamThrough(bytes, transform) {
