@@ -92,17 +92,18 @@ export function plainError(e) {
   return namedError(e?.name ?? "Error", e?.message || String(e?.name ?? e));
 }
 
-/** `methods` with each function rejecting with plain Errors only (see plainError). */
-export function plainErrors(methods) {
-  for (const [name, fn] of Object.entries(methods)) {
-    if (typeof fn !== "function") continue;
-    methods[name] = async (...args) => {
+/** `object` with each method of its class rejecting with plain Errors only (see plainError). */
+export function plainErrors(object) {
+  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(object))) {
+    const fn = object[name];
+    if (name === "constructor" || typeof fn !== "function") continue;
+    object[name] = async (...args) => {
       try {
-        return await fn(...args);
+        return await fn.apply(object, args);
       } catch (e) {
         throw plainError(e);
       }
     };
   }
-  return methods;
+  return object;
 }

@@ -56,9 +56,7 @@ export function loadChunkedMigration({
 } = {}) {
   const worker = migrationWorker(indexURL);
   const api = {
-    dbName,
-    storeName,
-    encoding,
+    dbName, storeName, encoding,
     /** The page's migration worker, shared by every loader of this page with this indexURL. */
     worker: worker.worker,
     /** True once Python is booted (in the worker). */
@@ -96,15 +94,7 @@ export function loadChunkedMigration({
   /** Write a file into Python's file system in the worker (tests and debugging). */
   api.writeFile = async (path, text) => (await api.ready, worker.request({ op: "writeFile", path, text }));
 
-  /** Run a command in Python; unwrap its JSON envelope into a value or a thrown MigrationError. */
-  async function call(name, args, onEvent) {
-    const text = await worker.request({ op: "call", service: await service, name, args: JSON.stringify(args) }, onEvent);
-    const envelope = JSON.parse(text);
-    if (envelope.ok) return envelope.value;
-    if (envelope.traceback && log) console.debug(envelope.traceback);
-    throw new MigrationError(envelope.error, envelope.kind);
-  }
-
+  const call = commandCaller(worker, service, log);
   // Every command is a method; it prints only with `log` (the non-printing ones print nothing).
   Object.assign(api, commandMethods(call, log));
   if (installGlobals) {
@@ -114,6 +104,17 @@ export function loadChunkedMigration({
     for (const command of COMMANDS.filter((c) => c.console)) globalThis[command.name] = printing[command.name];
   }
   return api;
+}
+
+/** Runs a command in Python; unwraps its JSON envelope into a value or a thrown MigrationError. */
+function commandCaller(worker, service, log) {
+  return async (name, args, onEvent) => {
+    const text = await worker.request({ op: "call", service: await service, name, args: JSON.stringify(args) }, onEvent);
+    const envelope = JSON.parse(text);
+    if (envelope.ok) return envelope.value;
+    if (envelope.traceback && log) console.debug(envelope.traceback);
+    throw new MigrationError(envelope.error, envelope.kind);
+  };
 }
 
 /** A method per command of COMMANDS: check the arguments, print, run it in Python, print. */
