@@ -1,7 +1,7 @@
 """Taskerino's chunked session storage and the lossless migration to it.
 
 Plain Python: runs in CPython (tests, on the in-memory backend) and in Pyodide (the browser,
-on Taskerino's IndexedDB through web/lib/idb-bridge.mjs). The layers, each a folder, each
+on Taskerino's IndexedDB through web/lib/bridge.mjs). The layers, each a folder, each
 importing only those listed before it (tests/test_layers.py checks it):
 
     errors      one tree of every error raised on purpose

@@ -167,7 +167,7 @@ def kind_of(exc: BaseException) -> str:
     return INTERNAL_KIND
 
 
-#: The `name` of an Error web/lib/idb-bridge.mjs rejects with -> the class it becomes here (its
+#: The `name` of an Error web/lib/bridge.mjs rejects with -> the class it becomes here (its
 #: message is kept). Any other name is a StorageError naming what failed.
 FROM_BRIDGE: dict[str, type[StorageError]] = {
     "QuotaExceededError": QuotaExceededError,

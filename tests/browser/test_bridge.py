@@ -229,36 +229,38 @@ backend = await open_backend(${JSON.stringify(db)})`);
     print(f"appends that needed the held last attempt: {result['held']} of 20")
 
 
-def test_an_app_that_never_pauses_is_met_by_the_held_last_attempt_and_loses_nothing(booted):
-    """The app saves `sessions` back to back, never pausing, while Python appends: every prepared
-    attempt meets a newer array, so the last attempt holds the store and redoes the append
-    synchronously (Python's zlib) on the array as it is then. It never gives up, and the app's
-    newest write is wholly in what it writes."""
-    result = booted.page.evaluate("""async () => {
-        const db = 'never-pauses-' + Math.random().toString(36).slice(2);
-        const app = Array.from({ length: 300 }, (_, i) => ({ id: `old-${i}`, body: 'x'.repeat(2000) }));
-        await appStore.save(db, 'sessions', JSON.stringify(app), 'gzip');
-        await chunkedMigration.runPython(`from taskerino_storage.browser.service import open_backend
-backend = await open_backend(${JSON.stringify(db)})
+def test_an_app_that_writes_before_every_attempt_is_met_by_the_held_last_attempt(booted):
+    """The app saves `sessions` each time the bridge prepares an append (from inside Python's
+    rule, so its write lands before the attempt's): every prepared attempt meets a newer array,
+    so the last one holds the store and redoes the append synchronously (Python's zlib) on the
+    array as it is then. It never gives up, and the app's newest array is wholly in what it
+    writes, with the appended element."""
+    result = booted.python(f"""
+import json
 import taskerino_bridge
-held_before = taskerino_bridge.swapCounts.held`);
-        let stop = false, lost = 0;
-        const writer = (async () => {
-            for (let i = 0; !stop; i++) {
-                // Before each save, the store must hold every element of the app's last one: a
-                // write made from a stale read in between would have dropped its newest.
-                const stored = new Set(JSON.parse(await appStore.load(db, 'sessions')).map((e) => e.id));
-                lost += app.filter((e) => !stored.has(e.id)).length;
-                app.push({ id: `app-${i}` });
-                await appStore.save(db, 'sessions', JSON.stringify(app), 'json');  // cheap: back to back
-            }
-        })();
-        const appended = await chunkedMigration.runPython("await backend.extend_array('sessions', [{'id': 'rolled-back'}])");
-        const held = await chunkedMigration.runPython("taskerino_bridge.swapCounts.held - held_before");
-        stop = true;
-        await writer;
-        return { appended, held, lost };
-    }""")
-    assert result["appended"] == 1
-    assert result["held"] == 1, result  # every prepared attempt conflicted: the held last one ran
-    assert result["lost"] == 0, result
+from pyodide.code import run_js
+race = run_js('''(async (bridgeModule, db) => {{
+    const bridge = await bridgeModule.openBridge(db);  // creates the app's stores
+    const conn = await new Promise((r) => {{ const q = indexedDB.open(db, 1); q.onsuccess = () => r(q.result); }});
+    const app = [];
+    const save = () => {{  // the app's save: a readwrite transaction begun now, before the attempt's
+        app.push({{ id: `app-${{app.length}}` }});
+        conn.transaction('collections', 'readwrite').objectStore('collections')
+            .put({{ name: 'sessions', data: JSON.stringify(app), timestamp: Date.now() }});
+    }};
+    let calls = 0;
+    // Asked once by each prepared attempt (4 optimistic, then the held attempt), then inside the
+    // held transaction (the 6th): the app saves before each attempt but not inside the last.
+    const appendIt = () => {{ if (++calls < 6) save(); return ['ok', [0]]; }};
+    const heldBefore = bridgeModule.swapCounts.held;
+    const appended = await bridge.appendToArray('sessions', [JSON.stringify({{ id: 'rolled-back' }})], appendIt);
+    const [text] = await bridge.getMany(['sessions']);
+    conn.close();
+    bridge.close();
+    return JSON.stringify({{ appended, calls, held: bridgeModule.swapCounts.held - heldBefore,
+                             stored: JSON.parse(text).map((e) => e.id), app: app.map((e) => e.id) }});
+}})''')
+json.loads(await race(taskerino_bridge, {fresh_db()!r}))
+""")
+    assert (result["appended"], result["calls"], result["held"]) == (1, 6, 1), result
+    assert result["stored"] == result["app"] + ["rolled-back"]  # the app's newest array, whole
