@@ -2,7 +2,7 @@
 comment or docstring of the code names must exist.
 
 What counts as a reference (kept narrow, so that prose is never mistaken for one):
-- a path: a word ending in one of our file extensions (`job.py`, `idb-bridge.mjs`), or a word
+- a path: a word ending in one of our file extensions (`job.py`, `bridge.mjs`), or a word
   with a `/` that starts at one of our folders (`web/lib/`, `migration/batch.py`). It is looked
   up from the project root, from the package, from web/ and tests/, and beside the file that
   names it; a bare file name anywhere in the project. Storage keys (`sessions/{id}/metadata`),
@@ -252,6 +252,10 @@ def path_exists(word: str, mention: Mention, known: Project) -> bool:
         and name in known.modules.get(Path(module).name, set())
 
 
+#: The JS console's methods, which `console.x` names in comments beside our own console module.
+JS_CONSOLE = {"log", "debug", "table", "warn", "error", "info"}
+
+
 def dotted_problem(word: str, known: Project) -> str | None:
     parts = word.split(".")
     if parts[0] == "taskerino_storage":
@@ -259,6 +263,8 @@ def dotted_problem(word: str, known: Project) -> str | None:
             if name not in known.modules.get(scope, set()) and name not in known.classes.get(scope, set()):
                 return f"{name} is not in {scope}"
         return None
+    if parts[0] == "console" and parts[-1] in JS_CONSOLE:
+        return None  # console.log: the JS console, not browser/console.py
     if len(parts) > 2 and parts[0] not in known.modules and parts[0] not in known.classes:
         return None  # navigator.storage.estimate: not ours
     scope, name = parts[-2], parts[-1]
@@ -325,7 +331,7 @@ def test_the_check_catches_a_stale_name(text, problem):
 
 @pytest.mark.parametrize("text", [
     "`sessions/{id}/metadata` and `sessions/{id}.backup-{ISO}`", "read/write, add/remove",
-    "see https://pyodide.org/en/stable/x.html", "`web/lib/idb-bridge.mjs`", "`migration/job.py`",
+    "see https://pyodide.org/en/stable/x.html", "`web/lib/bridge.mjs`", "`migration/job.py`",
     "`codec.json_view`", "`commands.migrate_all_sessions`", "`taskerino_storage.storage.port`",
     "`build/engines/`", "`dist/taskerino-migration-<version>.tgz`",
 ])

@@ -5,7 +5,6 @@ do, in words a user can act on; none of them means data was lost.
     ├── StorageError                 the key-value store failed or refused; nothing was written
     │   ├── RecordDecodeError        a record exists but can't be read as JSON
     │   ├── QuotaExceededError       the browser is out of space
-    │   ├── WriteConflictError       records kept changing while being rewritten
     │   ├── IndexNotArrayError       the session-index is not an array of ids
     │   ├── DuplicateElementError    an array already holds another element with that id
     │   ├── SessionLayoutError       a chunked session's records don't fit together
@@ -51,11 +50,6 @@ class RecordDecodeError(StorageError):
 
 class QuotaExceededError(StorageError):
     """The browser refused a write for lack of space; the whole batch was rolled back."""
-
-
-class WriteConflictError(StorageError):
-    """A write's precondition failed: another writer changed a record since it was read.
-    The whole batch was rolled back; read again and retry."""
 
 
 class IndexNotArrayError(StorageError):
@@ -149,7 +143,7 @@ class BackupError(MigrationError):
 #: "internal" for anything else (a bug). A stable list: it never follows a renamed class.
 KINDS: dict[type[TaskerinoStorageError], str] = {
     StorageError: "storage", RecordDecodeError: "record-decode", QuotaExceededError: "quota-exceeded",
-    WriteConflictError: "write-conflict", IndexNotArrayError: "index-not-array",
+    IndexNotArrayError: "index-not-array",
     DuplicateElementError: "duplicate-element", SessionLayoutError: "session-layout",
     LockBusyError: "lock-busy", MigrationBusyError: "migration-busy",
     InvalidSessionError: "invalid-session", SessionNotFoundError: "session-not-found",
@@ -159,6 +153,10 @@ KINDS: dict[type[TaskerinoStorageError], str] = {
     RollbackRefusedError: "rollback-refused", BackupError: "backup",
 }
 INTERNAL_KIND = "internal"
+#: Kinds only the JS client raises (web/lib/errors.mjs), before or instead of any Python: "boot"
+#: (the migration can't run here, or its worker could not start) and "usage" (a call typed
+#: wrong, refused before it is sent).
+JS_KINDS = ("boot", "usage")
 
 
 def kind_of(exc: BaseException) -> str:
@@ -169,12 +167,11 @@ def kind_of(exc: BaseException) -> str:
     return INTERNAL_KIND
 
 
-#: The `name` of an Error web/lib/idb-bridge.mjs rejects with -> the class it becomes here (its
+#: The `name` of an Error web/lib/bridge.mjs rejects with -> the class it becomes here (its
 #: message is kept). Any other name is a StorageError naming what failed.
 FROM_BRIDGE: dict[str, type[StorageError]] = {
     "QuotaExceededError": QuotaExceededError,
     "RecordDecodeError": RecordDecodeError,
-    "WriteConflictError": WriteConflictError,
     "IndexNotArrayError": IndexNotArrayError,
     "DuplicateElementError": DuplicateElementError,
 }

@@ -1,4 +1,4 @@
-// Taskerino's own IndexedDB adapter, reimplemented independently of web/lib/idb-bridge.mjs
+// Taskerino's own IndexedDB adapter, reimplemented independently of web/lib/bridge.mjs
 // (atob/btoa, its own transactions), so tests can write records as the app writes them and
 // read ours back as the app reads them. Installed as an init script: globalThis.appStore (the
 // storage contract also installs it in the migration worker, where Python runs).

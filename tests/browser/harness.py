@@ -45,10 +45,17 @@ class BootedPage:
         self.page.evaluate("([p, t]) => chunkedMigration.writeFile(p, t)", [path, text])
 
 
-def open_booted_page(context, web_url, query="", without=()) -> BootedPage:
+def _serve(text: str):
+    return lambda route: route.fulfill(body=text, content_type="text/javascript", headers={"cache-control": "no-store"})
+
+
+def open_booted_page(context, web_url, query="", without=(), served=None) -> BootedPage:
     """Boot the page in `context` (a fresh browser context, or a persistent one for on-disk IndexedDB).
-    `without`: optional platform APIs deleted in the page's workers before they run (stubs.py)."""
+    `without`: optional platform APIs deleted in the page's workers before they run (stubs.py).
+    `served`: {path under web/: text} served in place of those files."""
     guard = OffsiteGuard(context)
+    for path, text in (served or {}).items():  # after the guard: the last route added answers first
+        context.route(f"{web_url}/{path}", _serve(text))
     context.add_init_script(path=str(HERE / "app_style.js"))
     page = context.new_page()
     if without:

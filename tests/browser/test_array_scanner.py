@@ -162,7 +162,7 @@ def test_truncated_gzip_mid_element_is_refused_and_nothing_changes(page):
     """Through the bridge: the array can't be opened, and a rollback-style append is refused; the
     stored record stays byte-identical."""
     result = page.evaluate("""async (db) => {
-      const { openBridge } = await import('/lib/idb-bridge.mjs');
+      const { openBridge } = await import('/lib/bridge.mjs');
       const { gzipText } = await import('/lib/gzip-codec.mjs');
       const text = JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ id: `s${i}`, body: `${i}`.repeat(3000) + Math.random() })));
       const full = Uint8Array.fromBase64((await gzipText(text)).slice('GZIP_V1:'.length));

@@ -70,7 +70,7 @@ await b.get("k")
 
 def test_atomic_batch_of_1000_keys_is_all_or_nothing(booted):
     result = booted.page.evaluate("""async (db) => {
-        const { openBridge } = await import('/lib/idb-bridge.mjs');
+        const { openBridge } = await import('/lib/bridge.mjs');
         const bridge = await openBridge(db);
         const puts = Array.from({length: 1000}, (_, i) => [`atomic/${String(i).padStart(4, '0')}`, JSON.stringify({i})]);
         await bridge.writeBatch([['atomic/keep', '"kept"']]);
@@ -186,21 +186,23 @@ def test_page_defaults_to_taskerino_db(browser, web_url):
 
 def test_appending_to_the_array_never_drops_an_app_write_made_meanwhile(booted):
     """The app keeps rewriting `sessions` (each write holding all its earlier ones, a few ms
-    apart) while the bridge appends a rolled-back session, 20 times over: the app's last array
-    is always wholly in the result (a stale read-then-write would drop its newest elements).
-    No append gives up: one that keeps meeting the app's writes holds the store for its last
-    attempt (the app's write waits a few ms). Whether it is still there at the end is the app's
-    affair: this writer rewrites its own array blindly, as the real app does."""
+    apart) from the page while Python, in the migration worker, appends a rolled-back session,
+    20 times over: the app's last array is always wholly in the result (a stale read-then-write
+    would drop its newest elements). No append gives up: one that keeps meeting the app's writes
+    makes its last attempt holding the store for synchronous work only (the app's write waits
+    the few ms it takes). Whether it is still there at the end is the app's affair: this writer
+    rewrites its own array blindly, as the real app does."""
     result = booted.page.evaluate("""async () => {
-        const { openBridge } = await import('/lib/idb-bridge.mjs');
         const misses = [];
         const appended = [];
         let landed = 0;
         for (let round = 0; round < 20; round++) {
             const db = 'append-race-' + round + '-' + Math.random().toString(36).slice(2);
-            const bridge = await openBridge(db);
             const app = [];
             await appStore.save(db, 'sessions', JSON.stringify(app), 'gzip');
+            const opened = chunkedMigration.runPython(`from taskerino_storage.browser.service import open_backend
+backend = await open_backend(${JSON.stringify(db)})`);
+            await opened;
             let stop = false;
             const writer = (async () => {
                 for (let i = 0; !stop && i < 200; i++) {
@@ -210,8 +212,7 @@ def test_appending_to_the_array_never_drops_an_app_write_made_meanwhile(booted):
                 }
             })();
             for (let k = 0; k < round % 5; k++) await new Promise((r) => setTimeout(r, 1));
-            const always = () => ['ok', [0]];  // the bridge asks Python's rule; here: append it
-            appended.push(await bridge.appendToArray('sessions', [JSON.stringify({ id: 'rolled-back' })], always));
+            appended.push(await chunkedMigration.runPython("await backend.extend_array('sessions', [{'id': 'rolled-back'}])"));
             stop = true;
             await writer;
             const final = JSON.parse(await appStore.load(db, 'sessions'));
@@ -219,9 +220,47 @@ def test_appending_to_the_array_never_drops_an_app_write_made_meanwhile(booted):
             const lost = app.filter((e) => !ids.has(e.id)).length;
             landed += ids.has('rolled-back');
             if (lost) misses.push({ round, lost, written: app.length });
-            bridge.close();
         }
-        return { misses, landed, appended };
+        const held = await chunkedMigration.runPython("import taskerino_bridge\\ntaskerino_bridge.swapCounts.held");
+        return { misses, landed, appended, held };
     }""")
     assert result["misses"] == []
     assert result["appended"] == [1] * 20, result
+    print(f"appends that needed the held last attempt: {result['held']} of 20")
+
+
+def test_an_app_that_writes_before_every_attempt_is_met_by_the_held_last_attempt(booted):
+    """The app saves `sessions` each time the bridge prepares an append (from inside Python's
+    rule, so its write lands before the attempt's): every prepared attempt meets a newer array,
+    so the last one holds the store and redoes the append synchronously (Python's zlib) on the
+    array as it is then. It never gives up, and the app's newest array is wholly in what it
+    writes, with the appended element."""
+    result = booted.python(f"""
+import json
+import taskerino_bridge
+from pyodide.code import run_js
+race = run_js('''(async (bridgeModule, db) => {{
+    const bridge = await bridgeModule.openBridge(db);  // creates the app's stores
+    const conn = await new Promise((r) => {{ const q = indexedDB.open(db, 1); q.onsuccess = () => r(q.result); }});
+    const app = [];
+    const save = () => {{  // the app's save: a readwrite transaction begun now, before the attempt's
+        app.push({{ id: `app-${{app.length}}` }});
+        conn.transaction('collections', 'readwrite').objectStore('collections')
+            .put({{ name: 'sessions', data: JSON.stringify(app), timestamp: Date.now() }});
+    }};
+    let calls = 0;
+    // Asked once by each prepared attempt (4 optimistic, then the held attempt), then inside the
+    // held transaction (the 6th): the app saves before each attempt but not inside the last.
+    const appendIt = () => {{ if (++calls < 6) save(); return ['ok', [0]]; }};
+    const heldBefore = bridgeModule.swapCounts.held;
+    const appended = await bridge.appendToArray('sessions', [JSON.stringify({{ id: 'rolled-back' }})], appendIt);
+    const [text] = await bridge.getMany(['sessions']);
+    conn.close();
+    bridge.close();
+    return JSON.stringify({{ appended, calls, held: bridgeModule.swapCounts.held - heldBefore,
+                             stored: JSON.parse(text).map((e) => e.id), app: app.map((e) => e.id) }});
+}})''')
+json.loads(await race(taskerino_bridge, {fresh_db()!r}))
+""")
+    assert (result["appended"], result["calls"], result["held"]) == (1, 6, 1), result
+    assert result["stored"] == result["app"] + ["rolled-back"]  # the app's newest array, whole

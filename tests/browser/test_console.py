@@ -211,3 +211,41 @@ def test_the_console_names_legacy_copies_left_and_why_expired_backups_are_kept(b
     assert "legacy copy" in kept_backup["reason"]
     assert f"   ⏸ {kept_backup['path']}: {kept_backup['reason']}" in lines(booted)
     booted.context.close()
+
+
+ECHO_COMMAND = '''
+from taskerino_storage.browser import console
+
+async def echo(rt, out, session_id, options):
+    out.lines([f"echo {session_id} {options.get('dryRun', False)}"])
+    return {"echoed": session_id, "keys": await rt.backend.keys("sessions/")}
+
+console.COMMANDS += (console.Command("echoSession", echo, (console.SESSION_ID,
+    console.Param("options", "options", {}, {"dryRun": "boolean"})), console=True),)
+'''
+
+
+def test_one_table_entry_is_a_client_method_and_a_global_with_no_js_edit(browser, web_url):
+    """A command added to browser/console.py COMMANDS (in the worker's Python, and in the client's
+    generated table served in place of the committed one) is a method of the api and a window
+    global, checks its arguments as its entry says, prints what Python prints, and resolves to
+    what Python returns: nothing in JS names it."""
+    from taskerino_storage.browser import console
+
+    def echo(rt, out, session_id, options):  # the same entry, for the client's generated copy
+        raise AssertionError("runs in the worker, not here")
+
+    extra = console.COMMANDS + (console.Command("echoSession", echo, (console.SESSION_ID, console.Param(
+        "options", "options", {}, {"dryRun": "boolean"})), console=True),)
+    booted = open_booted_page(browser.new_context(), web_url, served={"lib/commands.generated.mjs": console.js_module(extra)})
+    page = booted.page
+    booted.python(ECHO_COMMAND)
+    booted.console.clear()
+    value = page.evaluate("() => echoSession('s-1', { dryRun: true })")
+    assert value == {"echoed": "s-1", "keys": []}
+    assert lines(booted) == ["echo s-1 True"]
+    assert page.evaluate("() => typeof chunkedMigration.echoSession") == "function"
+    refused = page.evaluate("() => echoSession('s-1', { dryrun: true }).catch((e) => [e.name, e.kind, e.message])")
+    assert refused == ["UsageError", "usage",
+                       'echoSession(sessionId, options): unknown option "dryrun" — did you mean "dryRun"? (valid: dryRun)']
+    booted.context.close()

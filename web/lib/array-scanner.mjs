@@ -41,87 +41,83 @@ export class ArrayScanner {
     let i = 0;
     while (i < len) {
       if (this.state === ELEMENT) {
-        if (this.inString) {
-          const q = chunk.indexOf('"', i);
-          if (q < 0) {
-            this.backslashes = trailingBackslashes(chunk, i, len, this.backslashes);
-            i = len;
-            break;
-          }
-          // A quote closes the string unless an odd run of backslashes escapes it: inside a
-          // string every backslash begins an escape, and no escape holds a quote or backslash
-          // other than `\"` and `\\`.
-          const run = trailingBackslashes(chunk, i, q, this.backslashes);
-          this.backslashes = 0;
-          i = q + 1;
-          if (run % 2 === 1) continue;
-          this.inString = false;
-          if (this.depth === 0) {
-            yield this.finish(chunk, start, i);
-            start = -1;
-          }
-          continue;
-        }
-        const c = chunk.charCodeAt(i);
-        if (c === QUOTE) {
-          this.inString = true;
-          i++;
-        } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-          this.depth++;
-          i++;
-        } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-          if (this.depth === 0) { // a scalar ends here; the `]` is the array's
-            yield this.finish(chunk, start, i);
-            start = -1;
-            continue;
-          }
-          i++;
-          if (--this.depth === 0) {
-            yield this.finish(chunk, start, i);
-            start = -1;
-          }
-        } else if (this.depth === 0 && (c === COMMA || isSpace(c))) {
-          yield this.finish(chunk, start, i); // a scalar (number, true...) ends here
+        const [next, end] = this.inString ? this.inStringStep(chunk, i) : this.elementStep(chunk, i);
+        if (end >= 0) {
+          yield this.finish(chunk, start, end);
           start = -1;
-        } else {
-          i++;
         }
+        i = next;
         continue;
       }
       const c = chunk.charCodeAt(i);
       if (isSpace(c)) {
         i++;
-        continue;
-      }
-      switch (this.state) {
-        case BEFORE:
-          if (c !== OPEN_ARRAY) this.fail(i, "does not begin with [");
-          this.state = FIRST;
-          i++;
-          break;
-        case FIRST:
-        case NEXT:
-          if (c === CLOSE_ARRAY && this.state === FIRST) {
-            this.state = DONE;
-            i++;
-            break;
-          }
-          if (c === COMMA || c === CLOSE_ARRAY) this.fail(i, `has ${String.fromCharCode(c)} where an element should be`);
-          this.state = ELEMENT;
-          start = i;
-          break;
-        case AFTER:
-          if (c === COMMA) this.state = NEXT;
-          else if (c === CLOSE_ARRAY) this.state = DONE;
-          else this.fail(i, `has ${JSON.stringify(chunk[i])} where , or ] should be`);
-          i++;
-          break;
-        default:
-          this.fail(i, "goes on after its closing ]");
+      } else if ((this.state === FIRST || this.state === NEXT) && !(c === CLOSE_ARRAY && this.state === FIRST)) {
+        if (c === COMMA || c === CLOSE_ARRAY) this.fail(i, `has ${String.fromCharCode(c)} where an element should be`);
+        this.state = ELEMENT;
+        start = i;
+      } else {
+        i = this.betweenStep(chunk, i, c);
       }
     }
     if (this.state === ELEMENT && start >= 0 && start < len) this.pieces.push(chunk.slice(start, len));
     this.offset += len;
+  }
+
+  /**
+   * One step inside a string of an element, from `i`: [where the scan goes on, where the element
+   * ends or -1]. A quote closes the string unless an odd run of backslashes escapes it: inside
+   * a string every backslash begins an escape, and no escape holds a quote or backslash other
+   * than `\"` and `\\`.
+   */
+  inStringStep(chunk, i) {
+    const q = chunk.indexOf('"', i);
+    if (q < 0) {
+      this.backslashes = trailingBackslashes(chunk, i, chunk.length, this.backslashes);
+      return [chunk.length, -1];
+    }
+    const run = trailingBackslashes(chunk, i, q, this.backslashes);
+    this.backslashes = 0;
+    if (run % 2 === 1) return [q + 1, -1];
+    this.inString = false;
+    return [q + 1, this.depth === 0 ? q + 1 : -1];
+  }
+
+  /** One character of an element outside its strings, at `i`: as inStringStep. */
+  elementStep(chunk, i) {
+    const c = chunk.charCodeAt(i);
+    if (c === QUOTE) {
+      this.inString = true;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      this.depth++;
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      if (this.depth === 0) return [i, i]; // a scalar ends here; the `]` is the array's
+      if (--this.depth === 0) return [i + 1, i + 1];
+    } else if (this.depth === 0 && (c === COMMA || isSpace(c))) {
+      return [i, i]; // a scalar (number, true...) ends here
+    }
+    return [i + 1, -1];
+  }
+
+  /** The array's own syntax between elements: character `c` at `i`; returns where the scan goes on. */
+  betweenStep(chunk, i, c) {
+    switch (this.state) {
+      case BEFORE:
+        if (c !== OPEN_ARRAY) this.fail(i, "does not begin with [");
+        this.state = FIRST;
+        break;
+      case FIRST: // `]` of an empty array
+        this.state = DONE;
+        break;
+      case AFTER:
+        if (c === COMMA) this.state = NEXT;
+        else if (c === CLOSE_ARRAY) this.state = DONE;
+        else this.fail(i, `has ${JSON.stringify(chunk[i])} where , or ] should be`);
+        break;
+      default:
+        this.fail(i, "goes on after its closing ]");
+    }
+    return i + 1;
   }
 
   /** Check that the text has ended with a whole array; throws ArrayScanError otherwise. */

@@ -1,12 +1,8 @@
 // Checking what a person typed in the console, before anything runs: a clear message naming
 // the problem (unknown option with the closest valid name, wrong type), and nothing changed.
+// Each argument is checked as its command's entry says (commands.generated.mjs: `check`).
 
-export class UsageError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+import { UsageError } from "./errors.mjs";
 
 function distance(a, b) {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -22,7 +18,7 @@ function distance(a, b) {
   return row[b.length];
 }
 
-export function closest(name, candidates) {
+function closest(name, candidates) {
   const lower = String(name).toLowerCase();
   let best = null;
   let bestScore = Infinity;
@@ -36,20 +32,36 @@ export function closest(name, candidates) {
 const describe = (value) =>
   value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "string" ? `the string ${JSON.stringify(value)}` : `${typeof value} ${String(value)}`;
 
-export const isWholeDays = (v) => Number.isInteger(v) && v >= 0;
+const isWholeDays = (v) => Number.isInteger(v) && v >= 0;
 
+/** What each `check` of an argument accepts, and how a refusal says what was wanted. */
 const CHECKS = {
   boolean: [(v) => typeof v === "boolean", "true or false"],
   days: [isWholeDays, "a whole number of days (0 or more)"],
   function: [(v) => typeof v === "function", "a function (message, percent) => …"],
+  sessionId: [(v) => typeof v === "string" && v.length > 0, "a non-empty string such as 'session-123'"],
+  // A boolean stands for `confirm` when that is omitted: rollbackSession(id, true).
+  backupPath: [(v) => v === null || typeof v === "string" || typeof v === "boolean",
+    "a backup path string (see showMigrationStatus()), or omitted for the newest"],
+  confirm: [() => true, "anything (only true confirms)"],
 };
 
 /**
- * Check an options object against `schema` ({name: "boolean"|"days"|"function"}).
- * `where` names the call, e.g. "runChunkedMigration(options)".
+ * The arguments of a call of `command` (an entry of COMMANDS), each checked and defaulted:
+ * what is sent to Python. Throws a UsageError naming the call and the argument.
  */
-export function checkOptions(options, schema, where) {
-  if (options === undefined) return {};
+export function checkArguments(command, args) {
+  return command.params.map((param, i) => {
+    const value = args[i] === undefined && "default" in param ? param.default : args[i];
+    if (param.check === "options") return checkOptions(value, param.options, command.usage);
+    const [ok, wanted] = CHECKS[param.check];
+    if (!ok(value)) throw new UsageError(`${command.usage}: ${param.name} must be ${wanted}, got ${describe(value)}`);
+    return value;
+  });
+}
+
+/** Check an options object against `schema` ({name: check}); `where` names the call. */
+function checkOptions(options, schema, where) {
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new UsageError(`${where}: options must be an object like { dryRun: true }, got ${describe(options)}`);
   }
@@ -65,21 +77,4 @@ export function checkOptions(options, schema, where) {
     }
   }
   return options;
-}
-
-export function checkSessionId(sessionId, where) {
-  if (typeof sessionId !== "string" || sessionId.length === 0) {
-    throw new UsageError(`${where}: sessionId must be a non-empty string such as 'session-123', got ${describe(sessionId)}`);
-  }
-  return sessionId;
-}
-
-export function checkDays(days, where, name = "retentionDays") {
-  if (!isWholeDays(days)) throw new UsageError(`${where}: ${name} must be ${CHECKS.days[1]}, got ${describe(days)}`);
-  return days;
-}
-
-export function checkBoolean(value, where, name) {
-  if (typeof value !== "boolean") throw new UsageError(`${where}: ${name} must be true or false, got ${describe(value)}`);
-  return value;
 }

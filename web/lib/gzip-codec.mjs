@@ -17,11 +17,6 @@ export function setFallbackGzip(codec) {
   fallback = codec;
 }
 
-/** True when this realm can gzip (natively, or through a fallback set here). */
-export function canGzip() {
-  return features().compressionStreams || fallback !== null;
-}
-
 async function streamThrough(bytes, transform) {
   // Written straight into the transform: going through a Blob costs an IPC round trip per
   // record (measured ~10x slower for the small records, 2.5x for a 200 KB chunk). Errors

@@ -5,8 +5,8 @@
 //   {id, op: "boot", indexURL}                      -> {id, value: {timings, features}} once Python is up,
 //                                                      then {id: 0, validationReady: timings}
 //   {id, op: "open", dbName, storeName, encoding}   -> {id, value: service number}
-//   {id, op: "call", service, method, args}         -> {id, value: JSON envelope text}
-//                                                      ({id, progress: [message, percent]} before)
+//   {id, op: "call", service, name, args}           -> {id, value: JSON envelope text}
+//                                                      ({id, event: JSON text} before: lines, progress)
 //   {id, op: "python", code}                        -> {id, value}   (tests and debugging)
 //   {id, op: "writeFile", path, text}               -> {id}
 //   {id, op: "setCodecWorkers", count}              -> {id, value: how many ran before}
@@ -14,7 +14,7 @@
 // A failure is {id, error: message}. Nothing here holds a rule of the domain: it boots, routes
 // and converts.
 
-import * as bridgeModule from "./idb-bridge.mjs";
+import * as bridgeModule from "./bridge.mjs";
 import { setFallbackGzip } from "./gzip-codec.mjs";
 import { features, missingRequired } from "./platform.mjs";
 
@@ -26,8 +26,8 @@ const services = [];
 /** ms since the page's navigation start (the worker has its own time origin). */
 const pageTime = (origin) => performance.timeOrigin + performance.now() - origin;
 
-/** Python's zlib as the gzip of a browser without CompressionStream (browser/gzip_fallback.py). */
-function pythonGzip() {
+/** Python's zlib and hashlib, synchronous (browser/gzip_fallback.py): gzip, gunzip, sha256. */
+function pythonCodec() {
   const module = pyodide.pyimport("taskerino_storage.browser.gzip_fallback");
   // A Python exception's message is its whole traceback: its last line says what went wrong.
   const call = (fn) => (bytes) => {
@@ -37,7 +37,7 @@ function pythonGzip() {
       throw new Error(String(e?.message ?? e).trim().split("\n").at(-1));
     }
   };
-  return { gzip: call(module.gzip), gunzip: call(module.gunzip) };
+  return { gzip: call(module.gzip), gunzip: call(module.gunzip), sha256: call(module.sha256) };
 }
 
 async function boot({ indexURL, pageOrigin }) {
@@ -67,7 +67,9 @@ async function boot({ indexURL, pageOrigin }) {
   const timings = { pyodideReady: pageTime(pageOrigin) };
   pyodide.registerJsModule("taskerino_bridge", bridgeModule);
   pyodide.pyimport("taskerino_storage.browser.indexeddb");
-  if (!features().compressionStreams) setFallbackGzip(pythonGzip());
+  const codec = pythonCodec();
+  bridgeModule.setSyncCodec(codec); // the compare-and-swap's last attempt: synchronous work only
+  if (!features().compressionStreams) setFallbackGzip(codec);
   timings.pythonReady = pageTime(pageOrigin);
   validation = loadWheels(lock, base, "pydantic").then(() => {
     // The pydantic models are built here, in the background, not inside the first session.
@@ -146,11 +148,10 @@ const OPS = {
     services.push(service);
     return services.length - 1;
   },
-  async call({ id, service, method, args }) {
+  async call({ id, service, name, args }) {
     await booted;
-    const progress = (message, percent) => postMessage({ id, progress: [message, percent] });
-    const extra = method === "run_migration" ? [progress] : [];
-    return services[service][method](...args, ...extra);
+    const emit = (event) => postMessage({ id, event }); // JSON text: lines printed, progress
+    return services[service].run(name, args, emit);
   },
   async python({ code }) {
     await booted;

@@ -149,7 +149,10 @@ export interface ChunkedMigrationApi {
   /** Like showMigrationStatus, without printing. */
   getMigrationStatus(): Promise<MigrationStatus>;
   migrateSingleSession(sessionId: string, options?: Omit<MigrationOptions, "onProgress">): Promise<SessionMigrationResult>;
-  /** Returns true when restored; without confirm === true it only explains and returns false. */
+  /**
+   * Returns true when restored; without confirm === true it only explains and returns false.
+   * rollbackSession(id, true) restores from the newest backup.
+   */
   rollbackSession(sessionId: string, backupPath?: string, confirm?: boolean, options?: { force?: boolean }): Promise<boolean>;
   cleanupBackups(retentionDays?: number, confirm?: boolean): Promise<CleanupResult>;
   /** On-demand migration: a legacy session is migrated, then returned; a chunked one is loaded. */
@@ -170,14 +173,16 @@ export function setCodecWorkers(count: number): Promise<number>;
  * "internal" is a bug: the message says so, and every session is still whole.
  */
 export type MigrationErrorKind =
-  | "storage" | "record-decode" | "quota-exceeded" | "write-conflict" | "index-not-array"
+  | "storage" | "record-decode" | "quota-exceeded" | "index-not-array"
   | "duplicate-element" | "session-layout" | "lock-busy" | "migration-busy"
   | "invalid-session" | "session-not-found" | "unknown-session"
   | "migration" | "invalid-argument" | "unmigratable-session" | "data-integrity"
   | "insufficient-space" | "rollback-refused" | "backup"
   | "internal"
   /** JS only: the migration can't run here or its worker could not start (MigrationBootError). */
-  | "boot";
+  | "boot"
+  /** JS only: a call typed wrong (unknown option, wrong type), refused before it ran (UsageError). */
+  | "usage";
 
 /** A failure from the Python side, as a readable Error (never a traceback). */
 export class MigrationError extends Error {
@@ -190,6 +195,12 @@ export class MigrationError extends Error {
  * served (the message names its URL), or the worker was stopped. kind: "boot".
  */
 export class MigrationBootError extends MigrationError {}
+
+/**
+ * A call typed wrong — an unknown option (the message names the closest valid one), a value of
+ * the wrong type — refused at once, before anything ran or was sent to Python. kind: "usage".
+ */
+export class UsageError extends MigrationError {}
 
 declare global {
   interface Window {

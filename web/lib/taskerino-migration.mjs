@@ -8,19 +8,21 @@
 // (web/lib/migration-worker.mjs): the page's main thread keeps only this thin client, which
 // checks arguments, prints the console output and passes calls on. Every function waits for
 // what it needs, so it can be called (or typed in the console) before the boot finished.
+//
+// The commands are not written here: each is an entry of COMMANDS (commands.generated.mjs,
+// generated from the Python table browser/console.py), which gives its name, its arguments and
+// their checks, and the lines it prints at once; Python prints the rest, and this client prints
+// what it is sent, one console.log per line.
 
-import { checkBoolean, checkDays, checkOptions, checkSessionId, UsageError } from "./console-args.mjs";
-import { createReporter, safeText } from "./console-report.mjs";
+import { COMMANDS } from "./commands.generated.mjs";
+import { checkArguments } from "./console-args.mjs";
+import { MigrationBootError, MigrationError } from "./errors.mjs";
+
+export { MigrationBootError, MigrationError, UsageError } from "./errors.mjs";
 
 // Where the Pyodide bundle is served. A bundler plugin (taskerino-migration/vite) rewrites this
 // line to the folder it serves, since after bundling import.meta.url points at /assets/.
 const BUNDLED_INDEX_URL = undefined;
-const MIGRATION_OPTIONS = {
-  dryRun: "boolean", verbose: "boolean", onProgress: "function",
-  skipVerification: "boolean", skipBackup: "boolean", backupRetentionDays: "days",
-};
-const SINGLE_OPTIONS = { ...MIGRATION_OPTIONS };
-delete SINGLE_OPTIONS.onProgress;
 
 /**
  * How many codec workers gzip runs on inside each migration worker of this page (0: in the
@@ -32,15 +34,6 @@ export async function setCodecWorkers(count) {
   return before[0] ?? 0;
 }
 let defaultCodecWorkers; // for workers started later
-
-/** A failure from the Python side, as a readable JS Error (never a traceback). */
-export class MigrationError extends Error {
-  constructor(message, kind) {
-    super(message);
-    this.name = "MigrationError";
-    this.kind = kind;
-  }
-}
 
 /**
  * @param {object} [options]
@@ -63,9 +56,7 @@ export function loadChunkedMigration({
 } = {}) {
   const worker = migrationWorker(indexURL);
   const api = {
-    dbName,
-    storeName,
-    encoding,
+    dbName, storeName, encoding,
     /** The page's migration worker, shared by every loader of this page with this indexURL. */
     worker: worker.worker,
     /** True once Python is booted (in the worker). */
@@ -103,115 +94,48 @@ export function loadChunkedMigration({
   /** Write a file into Python's file system in the worker (tests and debugging). */
   api.writeFile = async (path, text) => (await api.ready, worker.request({ op: "writeFile", path, text }));
 
-  /** Call a MigrationService method; unwrap its JSON envelope into a value or a thrown Error. */
-  async function call(method, ...args) {
-    const onProgress = typeof args.at(-1) === "function" ? args.pop() : undefined;
-    const text = await worker.request({ op: "call", service: await service, method, args }, onProgress);
+  const call = commandCaller(worker, service, log);
+  // Every command is a method; it prints only with `log` (the non-printing ones print nothing).
+  Object.assign(api, commandMethods(call, log));
+  if (installGlobals) {
+    globalThis.chunkedMigration = api;
+    // A global is typed by a person in the console: it prints, whatever `log` says.
+    const printing = commandMethods(call, true);
+    for (const command of COMMANDS.filter((c) => c.console)) globalThis[command.name] = printing[command.name];
+  }
+  return api;
+}
+
+/** Runs a command in Python; unwraps its JSON envelope into a value or a thrown MigrationError. */
+function commandCaller(worker, service, log) {
+  return async (name, args, onEvent) => {
+    const text = await worker.request({ op: "call", service: await service, name, args: JSON.stringify(args) }, onEvent);
     const envelope = JSON.parse(text);
     if (envelope.ok) return envelope.value;
     if (envelope.traceback && log) console.debug(envelope.traceback);
     throw new MigrationError(envelope.error, envelope.kind);
-  }
-
-  /** The status, without printing (for pages and apps). */
-  api.getMigrationStatus = () => call("status");
-
-  Object.assign(api, printingCommands(call, createReporter(log ? console : SILENT)));
-
-  /** On-demand migration: a legacy session is migrated first; returns the session. */
-  api.loadSession = async (sessionId) => call("load_session", checkSessionId(sessionId, "loadSession(sessionId)"));
-
-  /** Fill the database with `count` generated legacy sessions (for demos). */
-  api.fillDemo = async (count = 20) => call("fill_demo", checkDays(count, "fillDemo(count)", "count"));
-
-  if (installGlobals) {
-    globalThis.chunkedMigration = api;
-    // A global is typed by a person in the console: it prints, whatever `log` says.
-    Object.assign(globalThis, printingCommands(call, createReporter(console)));
-  }
-  return api;
+  };
 }
 
-const SILENT = { log() {}, table() {} };
-
-/** The five console commands, printing the seed's output to `out`. */
-function printingCommands(call, out) {
-  const api = {};
-  api.showMigrationStatus = async () => {
-    const status = await call("status");
-    out.banner("Chunked Storage Migration Status");
-    out.status(status, "📊 Migration status");
-    if (status.backups.length) out.table(status.backups);
-    return status;
-  };
-
-  api.runChunkedMigration = async (options = {}) => {
-    const { onProgress, ...rest } = checkOptions(options, MIGRATION_OPTIONS, "runChunkedMigration(options)");
-    out.banner("Chunked Storage Migration");
-    if (rest.dryRun) out.line("⚠️  DRY RUN MODE - No changes will be saved"), out.line();
-    out.status(await call("status"));
-    out.line("🚀 Starting migration...");
-    out.line();
-    const printProgress = out.progressPrinter(Boolean(rest.verbose));
-    const progress = (message, percent) => {
-      printProgress(message, percent);
-      if (onProgress) onProgress(message, percent);
+/** A method per command of COMMANDS: check the arguments, print, run it in Python, print. */
+function commandMethods(call, print) {
+  const methods = {};
+  const out = (lines) => { if (print) for (const line of lines) console.log(line); };
+  for (const command of COMMANDS) {
+    methods[command.name] = async (...given) => {
+      const args = checkArguments(command, given);
+      const opening = command.opening;
+      if (opening) out(args.find((a) => a?.[opening.option]) ? opening.whenTrue : opening.whenFalse);
+      const onProgress = args.find((a) => typeof a?.onProgress === "function")?.onProgress;
+      const value = await call(command.name, args, (event) => {
+        out(event.lines);
+        if (event.progress) onProgress?.(...event.progress);
+      });
+      if (print && command.table && value[command.table].length) console.table(value[command.table]);
+      return value;
     };
-    const result = await call("run_migration", JSON.stringify(rest), progress); // BatchMigrationResult, as Python made it
-    out.results({ ...result, retentionDays: rest.backupRetentionDays ?? 30 });
-    return result;
-  };
-
-  api.migrateSingleSession = async (sessionId, options = {}) => {
-    checkSessionId(sessionId, "migrateSingleSession(sessionId, options)");
-    const checked = checkOptions(options, SINGLE_OPTIONS, "migrateSingleSession(sessionId, options)");
-    const r = await call("migrate_single", sessionId, JSON.stringify(checked)); // SessionMigrationResult
-    const verdict = r.error ? `❌ ${r.error}` : r.skipped ? "⏭  already chunked" : r.dryRun ? "✅ would migrate (dry run)" : "✅ migrated";
-    out.line(`${verdict}: ${r.sessionId}${r.backupPath ? ` (backup ${r.backupPath})` : ""}`);
-    return r;
-  };
-
-  api.rollbackSession = async (sessionId, backupPath, confirm, { force = false } = {}) => {
-    const where = "rollbackSession(sessionId, backupPath, confirm)";
-    checkSessionId(sessionId, where);
-    if (typeof backupPath === "boolean" && confirm === undefined) [backupPath, confirm] = [undefined, backupPath];
-    if (backupPath !== undefined && backupPath !== null && typeof backupPath !== "string") {
-      throw new UsageError(`${where}: backupPath must be a backup path string (see showMigrationStatus()), or omitted for the newest`);
-    }
-    checkBoolean(force, where, "force");
-    if (confirm !== true) {
-      out.line(`⚠️  Rollback not done: it restores the original of ${sessionId} and deletes its chunked copy.`);
-      out.line(`   To confirm: rollbackSession('${sessionId}', ${backupPath ? `'${backupPath}'` : "undefined"}, true)`);
-      return false;
-    }
-    const r = await call("rollback", sessionId, backupPath ?? undefined, force); // JS null would arrive as jsnull
-    out.line(`✅ Rolled back ${r.sessionId} from ${r.backupPath} (restored to ${r.restoredTo})`);
-    return true;
-  };
-
-  api.cleanupBackups = async (retentionDays = 30, confirm = false) => {
-    checkDays(retentionDays, "cleanupBackups(retentionDays, confirm)");
-    checkBoolean(confirm, "cleanupBackups(retentionDays, confirm)", "confirm");
-    const r = await call("cleanup", retentionDays, confirm);
-    const verb = r.dryRun ? "would be deleted" : "deleted";
-    out.line(`🧹 ${r.deleted.length} expired backup(s) ${verb}, ${r.kept} kept`);
-    for (const path of r.deleted) out.line(`   - ${path}`);
-    if (r.dryRun && r.deleted.length) out.line(`💡 To delete them: cleanupBackups(${retentionDays}, true)`);
-    for (const { path, reason } of r.keptExpired) out.line(`   ⏸ ${safeText(path)}: ${safeText(reason)}`);
-    return r;
-  };
-  return api;
-}
-
-/**
- * The migration can't run here (no IndexedDB or Worker), or its worker could not start or was
- * stopped: every call rejects with it, naming the URL or the cause. A MigrationError, kind "boot".
- */
-export class MigrationBootError extends MigrationError {
-  constructor(message) {
-    super(message, "boot");
-    this.name = "MigrationBootError";
   }
+  return methods;
 }
 
 // One worker (one Python) per page and bundle, however many loaders (one per database, say)
@@ -270,7 +194,7 @@ function migrationWorker(indexURL) {
 function startWorker(base) {
   // Written inline, so bundlers (Vite) emit the worker as a file of its own.
   const worker = new Worker(new URL("./migration-worker.mjs", import.meta.url), { type: "module", name: "taskerino-migration" });
-  const pending = new Map(); // id -> {resolve, reject, onProgress, op}
+  const pending = new Map(); // id -> {resolve, reject, onEvent, op}
   let nextId = 1;
   let failed = null;
   let markValidated;
@@ -290,7 +214,7 @@ function startWorker(base) {
     }
     const waiting = pending.get(data.id);
     if (!waiting) return;
-    if (data.progress) return waiting.onProgress?.(...data.progress);
+    if ("event" in data) return waiting.onEvent?.(JSON.parse(data.event)); // lines printed, progress
     pending.delete(data.id);
     // Python's own failures come back inside the envelope (MigrationError); an error here is
     // the worker's: a boot (or opening the database) that failed, or a debugging call's.
@@ -303,11 +227,11 @@ function startWorker(base) {
   };
   worker.onmessageerror = () => failAll(new MigrationBootError("the migration worker sent a message that could not be read"));
 
-  function request(message, onProgress) {
+  function request(message, onEvent) {
     if (failed) return Promise.reject(failed);
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject, onProgress, op: message.op });
+      pending.set(id, { resolve, reject, onEvent, op: message.op });
       worker.postMessage({ ...message, id });
     });
   }

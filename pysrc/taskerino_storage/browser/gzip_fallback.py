@@ -1,11 +1,14 @@
-"""Gzip for a browser without CompressionStream (web/lib/gzip-codec.mjs setFallbackGzip): Python's
-zlib, in the migration worker. Importable only in Pyodide.
+"""Python's zlib and hashlib for the migration worker's JS, synchronously: gzip for a browser
+without CompressionStream (web/lib/gzip-codec.mjs setFallbackGzip), and the synchronous codec
+of the compare-and-swap's last attempt in every browser (web/lib/data-forms.mjs setSyncCodec:
+gzip, gunzip, sha256). Importable only in Pyodide.
 
 The same bytes-in, bytes-out contract as the native streams: one standard gzip member out (the
 app's fflate reads it), and in, exactly one complete member, nothing after it — a truncated
 stream or trailing bytes are refused, as Chromium's DecompressionStream refuses them."""
 from __future__ import annotations
 
+import hashlib
 import zlib
 from typing import Any
 
@@ -29,3 +32,8 @@ def gunzip(data: Any) -> Any:
     if unpacker.unused_data:
         raise ValueError(f"{len(unpacker.unused_data)} bytes follow the end of the gzip stream")
     return to_js(out)
+
+
+def sha256(text: str) -> str:
+    """The hex SHA-256 of a JSON text's UTF-8 bytes (well-formed: JSON.stringify's), as crypto.subtle gives it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,4 +1,4 @@
-"""IndexedDB backend: the storage interface over web/lib/idb-bridge.mjs. Importable only in Pyodide.
+"""IndexedDB backend: the storage interface over web/lib/bridge.mjs. Importable only in Pyodide.
 
 Values cross the bridge as JSON text (one string per record), which is several times
 faster than converting dicts with to_js; each call is one whole transaction in JS.
@@ -13,6 +13,7 @@ from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-
 
 from ..errors import (FROM_BRIDGE, DuplicateElementError, IndexNotArrayError, LockBusyError, QuotaExceededError,
                       RecordDecodeError, StorageError)
+from ..session.layout import SESSION_INDEX_KEY
 from ..storage import codec
 from ..storage.port import (ArrayRecord, IndexChange, StorageBackend, StorageEstimate, check_new_elements,
                             to_append)
@@ -103,11 +104,12 @@ class IndexedDBBackend(StorageBackend):
         return to_js([[k, codec.dumps(v), codec.record_encoding(k, encoding)] for k, v in (puts or {}).items()])
 
     async def _guarded(self, call, index: IndexChange | None, doing: str, key: str = "") -> Any:
-        """Run a bridge call that may change the session-index: it gets `index`'s rule as a
-        function of the stored text (IndexChange.edit_text), run inside its guarded write."""
+        """Run a bridge call that may change the session-index: it gets the index's key and
+        `index`'s rule as a function of the stored text (IndexChange.edit_text), run inside its
+        compare-and-swap write."""
         edit = None if index is None else create_proxy(lambda text: _index_edit(index, text))
         try:
-            return await call(edit)
+            return await call(SESSION_INDEX_KEY if index is not None else None, edit)
         except JsException as exc:
             raise _storage_error(exc, doing, key) from None
         finally:
@@ -117,7 +119,7 @@ class IndexedDBBackend(StorageBackend):
     async def write_batch(self, puts: Mapping[str, Any] | None = None, deletes: Iterable[str] = (), *,
                           index: IndexChange | None = None) -> None:
         pairs, deletes = self._puts(puts), list(deletes)
-        await self._guarded(lambda edit: self.bridge.writeBatch(pairs, to_js(deletes), edit), index,
+        await self._guarded(lambda index_key, edit: self.bridge.writeBatch(pairs, to_js(deletes), index_key, edit), index,
                             f"writing {len(puts or {})} and deleting {len(deletes)} records")
 
     async def append_to_array(self, key: str, element: dict, puts: Mapping[str, Any] | None = None,
@@ -136,7 +138,7 @@ class IndexedDBBackend(StorageBackend):
         plan = create_proxy(lambda seen: _plan_append(key, [i for i, _ in new], seen))
         try:
             return int(await self._guarded(
-                lambda edit: self.bridge.appendToArray(key, texts, plan, pairs, deletes, edit),
+                lambda index_key, edit: self.bridge.appendToArray(key, texts, plan, pairs, deletes, index_key, edit),
                 index, f"appending to {key!r}", key))
         finally:
             plan.destroy()
@@ -173,7 +175,7 @@ class IndexedDBBackend(StorageBackend):
 
 
 class IndexedDBArrayRecord(ArrayRecord):
-    """The array stays in JS (web/lib/idb-bridge.mjs ArrayRecord); elements cross as JSON text."""
+    """The array stays in JS (web/lib/array-record.mjs ArrayRecord); elements cross as JSON text."""
 
     def __init__(self, key: str, handle: Any):
         self.key, self._handle = key, handle

@@ -4,7 +4,7 @@ The app stores `{name, data, timestamp}` where `data` is one of
   - "GZIP_V1:" + base64(gzip(JSON text))   (what the app writes by default)
   - a plain JSON string
   - the raw value itself (structured clone; only in old data)
-The browser bridge (web/lib/idb-bridge.mjs) implements the same rules in JavaScript; this module
+The browser bridge (web/lib/data-forms.mjs) implements the same rules in JavaScript; this module
 is the CPython side, used by the in-memory backend and by tests that build records by hand.
 """
 from __future__ import annotations
@@ -157,7 +157,7 @@ def json_view(value: Any, path: str = "") -> tuple[Any, list[str]]:
     The app means such a property absent: its types mark those fields optional and its own save
     (JSON.stringify) drops them. Anything else JSON can't hold — `undefined` inside an array, a
     Date, a Map, NaN, a class instance — raises NotJson naming its path: no meaning is guessed.
-    web/lib/idb-bridge.mjs `jsonView` applies the same rule to real structured-clone values."""
+    web/lib/data-forms.mjs `jsonView` applies the same rule to real structured-clone values."""
     absent: list[str] = []
     return _view(value, path, absent), absent
 

@@ -2,7 +2,7 @@
 
 Keys are the record `name`s; values are decoded JSON values (dict, list, str, int, float,
 bool, None). Two implementations: `MemoryBackend` (CPython, tests) and `IndexedDBBackend`
-(Pyodide, through web/lib/idb-bridge.mjs). Both encode values the way the app does.
+(Pyodide, through web/lib/bridge.mjs). Both encode values the way the app does.
 """
 from __future__ import annotations
 
