@@ -124,7 +124,7 @@ async function gzipData(text) {
  * Map, NaN, a class instance — is refused: no meaning is guessed. Python's codec.json_view is
  * the same rule, for the memory backend.
  */
-function jsonView(value) {
+export function jsonView(value) {
   const absent = [];
   const bad = nonJsonPath(value, "", absent);
   return bad ? { error: bad } : { text: JSON.stringify(value), absent };

@@ -103,8 +103,19 @@ export function loadChunkedMigration({
   /** Write a file into Python's file system in the worker (tests and debugging). */
   api.writeFile = async (path, text) => (await api.ready, worker.request({ op: "writeFile", path, text }));
 
-  /** Call a MigrationService method; unwrap its JSON envelope into a value or a thrown Error. */
+  // loadSession's reader, loaded beside the boot (not at the first call).
+  const legacyRead = import("./legacy-read.mjs");
+  legacyRead.catch(() => {});
+  const onDemand = onDemandMigrations((sessionId) => rawCall("migrate_single", sessionId, "{}"), log);
+
+  /** Call a MigrationService method, after the migrations loadSession started (so it sees them done). */
   async function call(method, ...args) {
+    await onDemand.settled();
+    return rawCall(method, ...args);
+  }
+
+  /** Call a MigrationService method; unwrap its JSON envelope into a value or a thrown Error. */
+  async function rawCall(method, ...args) {
     const onProgress = typeof args.at(-1) === "function" ? args.pop() : undefined;
     const text = await worker.request({ op: "call", service: await service, method, args }, onProgress);
     const envelope = JSON.parse(text);
@@ -118,8 +129,22 @@ export function loadChunkedMigration({
 
   Object.assign(api, printingCommands(call, createReporter(log ? console : SILENT)));
 
-  /** On-demand migration: a legacy session is migrated first; returns the session. */
-  api.loadSession = async (sessionId) => call("load_session", checkSessionId(sessionId, "loadSession(sessionId)"));
+  /**
+   * On-demand migration: returns the session. A legacy one is returned as soon as JS has read it
+   * (legacy-read.mjs, when that can't differ from Python's answer) and migrated right after, in
+   * the worker, as migrateSingleSession does; otherwise Python loads it (migrating it first).
+   */
+  api.loadSession = async (sessionId) => {
+    checkSessionId(sessionId, "loadSession(sessionId)");
+    const reader = await legacyRead.catch(() => null); // without it, Python answers alone
+    const session = reader && (await reader.readLegacySession(dbName, storeName, sessionId));
+    if (!session) return call("load_session", sessionId);
+    onDemand.start(sessionId);
+    return session;
+  };
+
+  /** Resolves once every migration loadSession started has finished (to their results). */
+  api.onDemandSettled = () => onDemand.settled();
 
   /** Fill the database with `count` generated legacy sessions (for demos). */
   api.fillDemo = async (count = 20) => call("fill_demo", checkDays(count, "fillDemo(count)", "count"));
@@ -133,6 +158,34 @@ export function loadChunkedMigration({
 }
 
 const SILENT = { log() {}, table() {} };
+
+/**
+ * The migrations loadSession starts after answering from JS: `start(id)` runs `migrate(id)` (a
+ * SessionMigrationResult), `settled()` resolves once all started so far have finished. A failed
+ * one changed nothing (the legacy copy stays, the next load or batch retries); `log` prints it.
+ */
+function onDemandMigrations(migrate, log) {
+  let running = [];
+  return {
+    start(sessionId) {
+      const run = migrate(sessionId).then((result) => {
+        if (result.error && log) console.warn(`loadSession(${sessionId}): the migration that followed failed: ${result.error}`);
+        return result;
+      }, (e) => {
+        if (log) console.warn(`loadSession(${sessionId}): the migration that followed failed: ${e.message}`);
+        return { sessionId, success: false, error: e.message };
+      });
+      running.push(run);
+    },
+    async settled() {
+      if (running.length === 0) return [];
+      const now = running;
+      const results = await Promise.all(now);
+      running = running.filter((r) => !now.includes(r));
+      return results;
+    },
+  };
+}
 
 /** The five console commands, printing the seed's output to `out`. */
 function printingCommands(call, out) {
