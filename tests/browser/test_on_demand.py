@@ -131,3 +131,28 @@ await (await open_backend(DB)).write_batch({"sessions": json.loads(SESSIONS)})
     assert result["loaded"] == sessions[:3] and result["again"] == sessions[0]
     assert result["settled"] == [[s["id"], True] for s in sessions[:3]]
     assert result["after"] is None and (result["chunked"], result["legacy"]) == (3, 2)
+
+
+def test_status_counts_again_what_changed_and_keeps_broken_elements_broken(booted):
+    """The bridge keeps the ids of the array's DATA it scanned last (idb-bridge.mjs openArray):
+    the same text again gives the same count, broken elements included; any change is scanned."""
+    db = fresh_db()
+    sessions = generate_sessions(3, seed=724, size="small")
+    counts = booted.page.evaluate("""async ([db, sessions]) => {
+        const { loadChunkedMigration } = await import('/lib/taskerino-migration.mjs');
+        const api = loadChunkedMigration({ dbName: db, log: false });
+        const count = async () => { const s = await api.getMigrationStatus(); return [s.legacy, s.total]; };
+        const text = JSON.stringify([...sessions, 42, { name: 'no id' }]);
+        await appStore.save(db, 'sessions', text, 'gzip');
+        const out = [await count(), await count()];
+        await appStore.save(db, 'sessions', JSON.stringify([sessions[0], 7]), 'gzip');  // changed
+        out.push(await count());
+        await appStore.save(db, 'sessions', JSON.stringify([sessions[0], 7]), 'json');  // same array, another text
+        out.push(await count());
+        await appStore.saveRawText(db, 'sessions', JSON.stringify([sessions[0], 7]) + ' ');  // the same text, but one space
+        out.push(await count());
+        await appStore.saveRawText(db, 'sessions', '[' + JSON.stringify(sessions[0]) + ',');  // broken array
+        out.push(await api.getMigrationStatus().then((s) => s.problems.length > 0 && s.legacy === 0, (e) => e.message));
+        return out;
+    }""", [db, sessions])
+    assert counts == [[5, 5], [5, 5], [2, 2], [2, 2], [2, 2], True]

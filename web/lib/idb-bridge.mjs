@@ -482,6 +482,7 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
   let indexChanges = Promise.resolve();
 
   const readOutside = (key) => readData(db, storeName, key);
+  const knownIds = new Map(); // array record key -> {data, ids}: its string DATA last scanned (openArray)
 
   /** The session-index as stored: its DATA and JSON text (both undefined when absent). */
   async function readIndex(read) {
@@ -678,7 +679,12 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
     async openArray(key) {
       const data0 = await readData(db, storeName, key);
       if (data0 === undefined) return undefined;
-      return new ArrayRecord(key, data0, await idsOf(key, data0),
+      // The ids of a string DATA scanned before are kept against that DATA: the same text again
+      // (compared whole: exact, and far cheaper than a scan) has the same ids, broken ones included.
+      const known = knownIds.get(key);
+      const ids = known && Object.is(known.data, data0) ? known.ids : await idsOf(key, data0);
+      if (typeof data0 === "string") knownIds.set(key, { data: data0, ids });
+      return new ArrayRecord(key, data0, ids,
         { read: () => readOutside(key), rewrite: (change) => writeRecord(key, change), form: encoding });
     },
 
