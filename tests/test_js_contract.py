@@ -78,3 +78,19 @@ def test_boot_errors_are_migration_errors_of_the_js_only_kind():
     assert "export class MigrationBootError extends MigrationError" in MODULE
     assert 'super(message, "boot")' in MODULE
     assert "export class MigrationBootError extends MigrationError {}" in DTS
+
+
+def _imports(module: str, seen: set[str] | None = None) -> set[str]:
+    """Every module `module` (in web/lib) imports, statically, directly or not."""
+    seen = set() if seen is None else seen
+    for name in re.findall(r'^import .*? from "\./([\w-]+\.mjs)";$', (WEB_LIB / module).read_text(), re.M):
+        if name not in seen:
+            seen.add(name)
+            _imports(name, seen)
+    return seen
+
+
+def test_the_client_asks_for_every_module_the_session_reader_imports_at_once():
+    preloaded = re.search(r"function readerModule\(\) \{(.*?)\n\}", MODULE, re.S).group(1)
+    asked = set(re.findall(r'import\("\./([\w-]+\.mjs)"\)', preloaded))
+    assert asked == {"legacy-read.mjs"} | _imports("legacy-read.mjs")

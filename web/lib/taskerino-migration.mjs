@@ -103,9 +103,7 @@ export function loadChunkedMigration({
   /** Write a file into Python's file system in the worker (tests and debugging). */
   api.writeFile = async (path, text) => (await api.ready, worker.request({ op: "writeFile", path, text }));
 
-  // loadSession's reader, loaded beside the boot (not at the first call).
-  const legacyRead = import("./legacy-read.mjs");
-  legacyRead.catch(() => {});
+  const legacyRead = readerModule();
   const onDemand = onDemandMigrations((sessionId) => rawCall("migrate_single", sessionId, "{}"), log);
 
   /** Call a MigrationService method, after the migrations loadSession started (so it sees them done). */
@@ -158,6 +156,23 @@ export function loadChunkedMigration({
 }
 
 const SILENT = { log() {}, table() {} };
+
+let reader = null;
+
+/**
+ * loadSession's reader (legacy-read.mjs), loaded once per page beside the boot, not at the first
+ * call. Every module it imports is asked for at once: served unbundled, each level of imports
+ * would otherwise cost a round trip before the next is even requested (tests/test_js_contract.py
+ * checks this list is its imports, all of them).
+ */
+function readerModule() {
+  if (reader) return reader;
+  reader = import("./legacy-read.mjs");
+  const imports = [import("./array-data.mjs"), import("./array-scanner.mjs"), import("./gzip-codec.mjs"),
+    import("./idb-bridge.mjs"), import("./lease-lock.mjs"), import("./platform.mjs"), import("./session-keys.mjs")];
+  for (const promise of [reader, ...imports]) promise.catch(() => {}); // awaited (reader) or only warming
+  return reader;
+}
 
 /**
  * The migrations loadSession starts after answering from JS: `start(id)` runs `migrate(id)` (a
