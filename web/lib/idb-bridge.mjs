@@ -677,12 +677,16 @@ export function createBridge(db, { storeName = "collections", encoding = "gzip" 
      * when the record is absent; rejects (RecordDecodeError) when it is not a whole JSON array.
      */
     async openArray(key) {
-      const data0 = await readData(db, storeName, key);
+      let data0 = await readData(db, storeName, key);
       if (data0 === undefined) return undefined;
       // The ids of a string DATA scanned before are kept against that DATA: the same text again
       // (compared whole: exact, and far cheaper than a scan) has the same ids, broken ones included.
+      // The text already held is used, not the copy just read: an earlier handle (the status's)
+      // and this one then share one string, where they held two copies of the record.
       const known = knownIds.get(key);
-      const ids = known && Object.is(known.data, data0) ? known.ids : await idsOf(key, data0);
+      const same = known !== undefined && Object.is(known.data, data0);
+      if (same) data0 = known.data;
+      const ids = same ? known.ids : await idsOf(key, data0);
       if (typeof data0 === "string") knownIds.set(key, { data: data0, ids });
       return new ArrayRecord(key, data0, ids,
         { read: () => readOutside(key), rewrite: (change) => writeRecord(key, change), form: encoding });
