@@ -91,7 +91,7 @@ def test_each_command_is_declared_with_the_tables_arguments(command):
 
 
 def test_the_declared_methods_and_globals_are_the_tables():
-    not_commands = {"runPython", "writeFile"}  # debugging, not commands
+    not_commands = {"runPython", "writeFile", "onDemandSettled"}  # debugging; loadSession's follow-ups (on-demand.mjs)
     assert set(declared_methods()) - not_commands == {c.name for c in console.COMMANDS}
     globals_ = re.search(r"interface Window \{(.*?)\}", DTS, re.S).group(1)
     declared = set(re.findall(r"^\s+(\w+)\?: ChunkedMigrationApi\[", globals_, re.M))
@@ -121,3 +121,19 @@ def test_the_js_only_errors_are_migration_errors_of_the_js_kinds():
     for name in raised:
         assert f"export class {name} extends MigrationError {{}}" in DTS
         assert name in re.search(r"export \{(.*?)\} from \"./errors.mjs\"", MODULE).group(1)
+
+
+def _imports(module: str, seen: set[str] | None = None) -> set[str]:
+    """Every module `module` (in web/lib) imports, statically, directly or not."""
+    seen = set() if seen is None else seen
+    for name in re.findall(r'^import .*? from "\./([\w-]+\.mjs)";$', (WEB_LIB / module).read_text(), re.M):
+        if name not in seen:
+            seen.add(name)
+            _imports(name, seen)
+    return seen
+
+
+def test_the_client_asks_for_every_module_the_session_reader_imports_at_once():
+    preloaded = re.search(r"function readerModule\(\) \{(.*?)\n\}", (WEB_LIB / "on-demand.mjs").read_text(), re.S).group(1)
+    asked = set(re.findall(r'import\("\./([\w-]+\.mjs)"\)', preloaded))
+    assert asked == {"legacy-read.mjs"} | _imports("legacy-read.mjs")

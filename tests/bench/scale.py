@@ -153,9 +153,11 @@ def measure(new_profile, url, n: int) -> dict:
     cdp = context.new_cdp_session(page)
     workers = WorkerHeap(cdp)
     db = fresh_db()
+    booted_rss = renderer_rss(marker)  # the booted page, before any data
     built = page.evaluate(BUILD, [db, n])
     cdp.send("HeapProfiler.collectGarbage")
     wasm_before = page.evaluate(WASM)
+    batch_rss = renderer_rss(marker)  # the record stored, the batch about to start
     started = page.evaluate(START, db)
     peak = {"page": 0, "worker": 0, "sum": 0, "rss": 0, "live_worker": 0}
     for sample in itertools.count():
@@ -183,6 +185,8 @@ def measure(new_profile, url, n: int) -> dict:
         "peak_heap_mb": round(peak["sum"] / 1e6, 1), "peak_live_worker_heap_mb": round(peak["live_worker"] / 1e6, 1),
         "wasm_before_mb": round(wasm_before / 1e6, 1),
         "wasm_mb": round(wasm_after / 1e6, 1), "peak_rss_mb": round(peak["rss"] / 1e6, 1),
+        "booted_rss_mb": round(booted_rss / 1e6, 1), "before_batch_rss_mb": round(batch_rss / 1e6, 1),
+        "rss_growth_mb": round((peak["rss"] - batch_rss) / 1e6, 1), "growth_budget_mb": round(record_mb + 128, 1),
         "heap_plus_wasm_mb": round((peak["sum"] + wasm_after) / 1e6, 1),
         "budget_mb": round(record_mb + 64, 1),
     }
@@ -243,13 +247,15 @@ def run(runs: int = 1, n: int | None = None, long: bool = False) -> dict:
             print(json.dumps(point), flush=True)
             points.append(point)
     results = {"series": points, "largest_n_estimate": biggest}
-    rows = ["| N | array JSON MB | stored record MB | ms per session | getMigrationStatus ms | peak JS heap MB (page + worker) | worker heap held MB (peak after a forced GC) | wasm MB (peak) | heap + wasm MB | budget: record + 64 MB | renderer RSS peak MB |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| N | array JSON MB | stored record MB | ms per session | getMigrationStatus ms | peak JS heap MB (page + worker) | worker heap held MB (peak after a forced GC) | wasm MB (peak) | heap + wasm MB | budget: record + 64 MB | renderer RSS peak MB | renderer RSS: booted page → before the batch MB | **growth during the batch** MB (budget: record + 128) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for p in points:
         rows.append(f"| {p['n']} | {p['json_mb']} | {p['record_mb']} | {p['ms_per_session']} | {p['status_ms']} | "
                     f"{p['peak_heap_mb']} ({p['peak_page_heap_mb']} + {p['peak_worker_heap_mb']}) | "
                     f"{p.get('peak_live_worker_heap_mb', '—')} | {p['wasm_mb']} | "
-                    f"{p['heap_plus_wasm_mb']} | {p['budget_mb']} | {p['peak_rss_mb']} |")
+                    f"{p['heap_plus_wasm_mb']} | {p['budget_mb']} | {p['peak_rss_mb']} | "
+                    f"{p.get('booted_rss_mb', '—')} → {p.get('before_batch_rss_mb', '—')} | "
+                    f"**{p.get('rss_growth_mb', '—')}** ({p.get('growth_budget_mb', '—')}) |")
     notes = [f"\nMedian session: {points[0]['median_session_kb']} KB of JSON. Largest N whose array's JSON "
              f"text fits one JS string ({JS_STRING_MAX} characters) with these sessions: about {biggest}."]
     by_n = {p["n"]: p for p in points}

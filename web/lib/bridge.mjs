@@ -1,5 +1,5 @@
 // The bridge between Python (browser/indexeddb.py) and Taskerino's IndexedDB, in the app's own
-// format: database `taskerino-db` version 1 (never bumped: the app opens version 1), store
+// format: database `taskerino-db` as the app creates it (app-database.mjs), store
 // `collections`, records `{name, data, timestamp}` (DATA forms: data-forms.mjs).
 //
 // Every operation is one whole transaction (idb.mjs), or a compare-and-swap
@@ -11,27 +11,18 @@
 import { ArrayRecord, appendElements, appendElementsSync, idsOf } from "./array-record.mjs";
 import { compareAndSwap } from "./compare-and-swap.mjs";
 import { decodeData, decodeDataSync, encodeText, encodeTextSync, jsonView } from "./data-forms.mjs";
-import { getKeys, getValues, namedError, openDatabase, plainError, plainErrors } from "./idb.mjs";
+import { openAppDatabase } from "./app-database.mjs";
+import { getKeys, getValues, namedError, plainError, plainErrors } from "./idb.mjs";
 import { acquireLease } from "./lease-lock.mjs";
 import { features, limits } from "./platform.mjs";
 
 export { swapCounts } from "./compare-and-swap.mjs";
 export { setCodecWorkers, setSyncCodec } from "./data-forms.mjs";
 
-const DB_VERSION = 1;
-
-/** Create what the app would, when the database does not exist yet. */
-function createAppStores(db) {
-  if (!db.objectStoreNames.contains("collections")) {
-    db.createObjectStore("collections", { keyPath: "name" }).createIndex("timestamp", "timestamp");
-  }
-  if (!db.objectStoreNames.contains("backups")) db.createObjectStore("backups", { keyPath: "id" });
-}
-
 /** Open the database and return its bridge. */
 export async function openBridge(dbName = "taskerino-db", options = {}) {
   try {
-    return createBridge(await openDatabase(dbName, DB_VERSION, createAppStores), options);
+    return createBridge(await openAppDatabase(dbName), options);
   } catch (e) {
     throw plainError(e);
   }
@@ -56,6 +47,7 @@ export function createBridge(db, options) {
 /** Every operation of the bridge; Python calls these (browser/indexeddb.py). */
 class Bridge {
   #serial = Promise.resolve(); // this bridge's guarded writes, one after another
+  #knownIds = new Map(); // array record key -> {data, ids}: its string DATA last scanned (openArray)
 
   constructor(db, { storeName = "collections", encoding = "gzip" } = {}) {
     if (!db.objectStoreNames.contains(storeName)) throw new Error(`database ${db.name} has no object store ${storeName}`);
@@ -136,10 +128,19 @@ class Bridge {
    * when the record is absent; rejects (RecordDecodeError) when it is not a whole JSON array.
    */
   async openArray(key) {
-    const data = await this.#read(key);
+    let data = await this.#read(key);
     if (data === undefined) return undefined;
+    // The ids of a string DATA scanned before are kept against that DATA: the same text again
+    // (compared whole: exact, and far cheaper than a scan) has the same ids, broken ones included.
+    // The text already held is used, not the copy just read: an earlier handle (the status's)
+    // and this one then share one string, where they held two copies of the record.
+    const known = this.#knownIds.get(key);
+    const same = known !== undefined && known.data === data;
+    if (same) data = known.data;
+    const ids = same ? known.ids : await idsOf(key, data);
+    if (typeof data === "string") this.#knownIds.set(key, { data, ids });
     const swap = (change) => this.#swap(change).catch((e) => Promise.reject(plainError(e)));
-    return new ArrayRecord(key, data, await idsOf(key, data), { read: () => this.#read(key), swap, form: this.encoding });
+    return new ArrayRecord(key, data, ids, { read: () => this.#read(key), swap, form: this.encoding });
   }
 
   /**

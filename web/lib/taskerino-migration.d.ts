@@ -155,8 +155,14 @@ export interface ChunkedMigrationApi {
    */
   rollbackSession(sessionId: string, backupPath?: string, confirm?: boolean, options?: { force?: boolean }): Promise<boolean>;
   cleanupBackups(retentionDays?: number, confirm?: boolean): Promise<CleanupResult>;
-  /** On-demand migration: a legacy session is migrated, then returned; a chunked one is loaded. */
+  /**
+   * On-demand migration: a chunked session is loaded; a legacy one is returned as soon as JS has
+   * read it (without waiting for Python, where its answer could be nothing else) and migrated
+   * right after, or else migrated first and then returned.
+   */
   loadSession(sessionId: string): Promise<Session>;
+  /** Resolves once every migration loadSession started has finished, to their results (every other call waits for them too). */
+  onDemandSettled(): Promise<SessionMigrationResult[]>;
   /** Fill the database with generated legacy sessions (demos). */
   fillDemo(count?: number): Promise<{ created: number; ids: string[] }>;
 }

@@ -17,6 +17,7 @@
 import { COMMANDS } from "./commands.generated.mjs";
 import { checkArguments } from "./console-args.mjs";
 import { MigrationBootError, MigrationError } from "./errors.mjs";
+import { onDemandLoad, onDemandMigrations } from "./on-demand.mjs";
 
 export { MigrationBootError, MigrationError, UsageError } from "./errors.mjs";
 
@@ -94,9 +95,16 @@ export function loadChunkedMigration({
   /** Write a file into Python's file system in the worker (tests and debugging). */
   api.writeFile = async (path, text) => (await api.ready, worker.request({ op: "writeFile", path, text }));
 
-  const call = commandCaller(worker, service, log);
+  const rawCall = commandCaller(worker, service, log);
+  const migrations = onDemandMigrations(commandMethods(rawCall, false).migrateSingleSession, log);
+  // Every command waits for the migrations loadSession started, so it sees them done.
+  const call = async (...args) => (await migrations.settled(), rawCall(...args));
   // Every command is a method; it prints only with `log` (the non-printing ones print nothing).
   Object.assign(api, commandMethods(call, log));
+  // On-demand migration: a legacy session is returned as soon as JS has read it, then migrated.
+  api.loadSession = onDemandLoad({ dbName, storeName, load: api.loadSession, migrations });
+  /** Resolves once every migration loadSession started has finished, to their results. */
+  api.onDemandSettled = () => migrations.settled();
   if (installGlobals) {
     globalThis.chunkedMigration = api;
     // A global is typed by a person in the console: it prints, whatever `log` says.

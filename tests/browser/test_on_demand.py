@@ -1,0 +1,158 @@
+"""loadSession answers a legacy session from JS (web/lib/legacy-read.mjs) without waiting for
+Python, and then migrates it: in real Chromium, on the representative corpus in every stored
+form, the value JS returns is the very value Python's single.load_session returns (compared in
+the page, as the app gets both: key order aside, Object.is on every leaf); where Python has
+something to decide (a chunked session, a duplicate id, records under `sessions/{id}/`, a value
+JSON can't hold, an unknown id) JS leaves it to Python, which answers as before."""
+from __future__ import annotations
+
+import json
+
+from browser.harness import fresh_db
+from representative_sessions import representative_sessions
+from taskerino_storage.session import layout
+from taskerino_storage.testing.samples import generate_sessions
+
+SESSIONS = representative_sessions()
+EXTRA = generate_sessions(6, seed=722, size="small")  # raw, duplicated, chunked, foreign, Date
+
+# Writes the corpus through Python's backend: the first half in the `sessions` array (GZIP_V1),
+# the rest as `sessions/{id}` records, alternately JSON text and GZIP_V1; then the odd cases.
+FILL = """
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.migration import commands, open_runtime
+sessions, extra = json.loads(SESSIONS), json.loads(EXTRA)
+gz, js = await open_backend(DB), await open_backend(DB, encoding="json")
+half = len(sessions) // 2
+dup, chunked, foreign = extra[1], extra[2], extra[3]
+await gz.write_batch({"sessions": sessions[:half] + [dup, chunked, foreign]})
+for i, s in enumerate(sessions[half:]):
+    await (js if i % 2 == 0 else gz).write_batch({"sessions/" + s["id"]: s})
+await js.write_batch({"sessions/" + dup["id"]: dup, "sessions/" + foreign["id"] + "/summary": {"app": "own"}})
+(await commands.migrate_session_to_chunked(open_runtime(gz), chunked["id"])).success
+"""
+
+# JS's answer for each id (null: left to Python), read before anything is migrated.
+JS_READS = """async ([db, ids]) => {
+    const { readLegacySession } = await import('/lib/legacy-read.mjs');
+    const out = {};
+    for (const id of ids) out[id] = await readLegacySession(db, 'collections', id);
+    window.__jsReads = out;
+    return Object.fromEntries(Object.entries(out).map(([id, v]) => [id, v !== null]));
+}"""
+
+# Python's load_session for each id, parsed as the client parses its envelope, compared in the
+# page with JS's answer (key order aside; Object.is on every leaf, so -0, 1 and "1" all count).
+PYTHON_LOADS = """
+from taskerino_storage.browser.service import open_backend
+from taskerino_storage.migration import commands, open_runtime
+from taskerino_storage.storage import codec
+rt = open_runtime(await open_backend(DB))
+out = {}
+for sid in json.loads(IDS):
+    try:
+        out[sid] = {"ok": True, "value": await commands.load_session(rt, sid)}
+    except Exception as exc:
+        out[sid] = {"ok": False, "error": str(exc)}
+codec.dumps(out)
+"""
+COMPARE = """(pythonText) => {
+    const same = (a, b) => {
+        if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b);
+        if (Array.isArray(a) !== Array.isArray(b)) return false;
+        const ka = Object.keys(a), kb = Object.keys(b);
+        return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && same(a[k], b[k]));
+    };
+    const python = JSON.parse(pythonText);
+    const out = {};
+    for (const [id, js] of Object.entries(window.__jsReads)) {
+        const p = python[id];
+        out[id] = js === null ? (p.ok ? 'python' : 'python refused: ' + p.error) : (p.ok && same(js, p.value) ? 'same' : 'DIFFERENT');
+    }
+    return out;
+}"""
+
+
+def python(booted, db: str, code: str, **values):
+    head = "import json\n" + f"DB = {db!r}\n" + "".join(f"{k} = {json.dumps(v)!r}\n" for k, v in values.items())
+    return booted.python(head + code)
+
+
+def test_the_keys_js_reads_are_layout_s(booted):
+    ids = ["s-1", "émoji-🔑", "a.b", "x y"]
+    js = booted.page.evaluate("""async (ids) => {
+        const k = await import('/lib/session-keys.mjs');
+        return { array: k.LEGACY_SESSIONS_KEY, ids: ids.map((id) => [k.legacySessionKey(id), k.sessionPrefix(id)]) };
+    }""", ids)
+    assert js["array"] == layout.LEGACY_SESSIONS_KEY
+    assert js["ids"] == [[layout.legacy_session_key(i), layout.session_prefix(i)] for i in ids]
+
+
+def test_js_answers_exactly_as_python_or_leaves_it_to_python(booted):
+    db = fresh_db()
+    assert python(booted, db, FILL, SESSIONS=SESSIONS, EXTRA=EXTRA) is True
+    raw, dated = EXTRA[0], EXTRA[4]
+    booted.page.evaluate("async ([db, raw, dated]) => { raw.endTime = undefined;"
+                         " await appStore.saveValue(db, 'sessions/' + raw.id, raw);"
+                         " dated.startTime = new Date(0); await appStore.saveValue(db, 'sessions/' + dated.id, dated); }",
+                         [db, raw, dated])
+    ids = [s["id"] for s in SESSIONS] + [s["id"] for s in EXTRA[:5]] + ["no-such-session"]
+    answered = booted.page.evaluate(JS_READS, [db, ids])
+    legacy = [s["id"] for s in SESSIONS] + [raw["id"]]
+    assert answered == {i: i in legacy for i in ids}
+
+    verdicts = booted.page.evaluate(COMPARE, python(booted, db, PYTHON_LOADS, IDS=ids))
+    assert {i: verdicts[i] for i in legacy} == {i: "same" for i in legacy}
+    assert verdicts[EXTRA[2]["id"]] == "python"  # chunked: Python's join
+    for odd in (EXTRA[1]["id"], EXTRA[3]["id"], dated["id"], "no-such-session"):
+        assert verdicts[odd].startswith("python refused"), (odd, verdicts[odd])
+
+
+def test_load_session_answers_from_js_then_migrates(booted):
+    db = fresh_db()
+    sessions = generate_sessions(5, seed=723, size="small")
+    python(booted, db, """
+from taskerino_storage.browser.service import open_backend
+await (await open_backend(DB)).write_batch({"sessions": json.loads(SESSIONS)})
+""", SESSIONS=sessions)
+    result = booted.page.evaluate("""async ([db, ids]) => {
+        const { loadChunkedMigration } = await import('/lib/taskerino-migration.mjs');
+        const api = loadChunkedMigration({ dbName: db, log: false });
+        const { readLegacySession } = await import('/lib/legacy-read.mjs');
+        const loaded = [];
+        for (const id of ids.slice(0, 3)) loaded.push(await api.loadSession(id));
+        const settled = await api.onDemandSettled();
+        const after = await readLegacySession(db, 'collections', ids[0]); // chunked now: Python's
+        const status = await api.getMigrationStatus();
+        const again = await api.loadSession(ids[0]);
+        return { loaded, settled: settled.map((r) => [r.sessionId, r.success]), after, chunked: status.chunked,
+                 legacy: status.legacy, again };
+    }""", [db, [s["id"] for s in sessions]])
+    assert result["loaded"] == sessions[:3] and result["again"] == sessions[0]
+    assert result["settled"] == [[s["id"], True] for s in sessions[:3]]
+    assert result["after"] is None and (result["chunked"], result["legacy"]) == (3, 2)
+
+
+def test_status_counts_again_what_changed_and_keeps_broken_elements_broken(booted):
+    """The bridge keeps the ids of the array's DATA it scanned last (bridge.mjs openArray):
+    the same text again gives the same count, broken elements included; any change is scanned."""
+    db = fresh_db()
+    sessions = generate_sessions(3, seed=724, size="small")
+    counts = booted.page.evaluate("""async ([db, sessions]) => {
+        const { loadChunkedMigration } = await import('/lib/taskerino-migration.mjs');
+        const api = loadChunkedMigration({ dbName: db, log: false });
+        const count = async () => { const s = await api.getMigrationStatus(); return [s.legacy, s.total]; };
+        const text = JSON.stringify([...sessions, 42, { name: 'no id' }]);
+        await appStore.save(db, 'sessions', text, 'gzip');
+        const out = [await count(), await count()];
+        await appStore.save(db, 'sessions', JSON.stringify([sessions[0], 7]), 'gzip');  // changed
+        out.push(await count());
+        await appStore.save(db, 'sessions', JSON.stringify([sessions[0], 7]), 'json');  // same array, another text
+        out.push(await count());
+        await appStore.saveRawText(db, 'sessions', JSON.stringify([sessions[0], 7]) + ' ');  // the same text, but one space
+        out.push(await count());
+        await appStore.saveRawText(db, 'sessions', '[' + JSON.stringify(sessions[0]) + ',');  // broken array
+        out.push(await api.getMigrationStatus().then((s) => s.problems.length > 0 && s.legacy === 0, (e) => e.message));
+        return out;
+    }""", [db, sessions])
+    assert counts == [[5, 5], [5, 5], [2, 2], [2, 2], [2, 2], True]
