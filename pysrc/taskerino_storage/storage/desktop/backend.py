@@ -1,0 +1,300 @@
+"""The StorageBackend port (storage/port.py) over Taskerino's desktop data folder.
+
+Keys are files (paths.py) in the app's own format (envelope.py); each write_batch lands whole or
+not at all through our journal (journal.py); the `sessions` array is streamed (array.py). On
+opening, the folder is brought to what the app would see after its next launch: a writable
+backend finishes what a killed run left, then applies the app's write-ahead log on disk and
+checkpoints it (wal.py); a read-only one (status, --dry-run) lays both over the folder in memory
+and changes nothing. What it did or found is in `notices`, one line each.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ...errors import LockBusyError, QuotaExceededError, RecordDecodeError, StorageError
+from ...session import layout
+from .. import codec
+from ..port import IndexChange, StorageBackend, StorageEstimate
+from . import array, envelope, files, paths, wal
+from .journal import Journal
+
+
+class NotADataFolderError(StorageError):
+    """The folder is missing, or is not a Taskerino data folder (no db/ in it)."""
+
+
+class DesktopBackend(StorageBackend):
+    encoding = "gzip"  # every file is the app's GZIP_V1 envelope (testing/contract.py asks)
+
+    def __init__(self, base: Path | str, *, writable: bool = True):
+        self.base = Path(base)
+        self.db = self.base / paths.DB_DIR
+        self.writable = writable
+        self.journal = Journal(self.base)
+        self.overlay: dict[str, bytes | Path | None] = {}  # read-only: key -> content after the next launch
+        self.notices: list[str] = []
+        self.wal = wal.WalState()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._lock_files: dict[str, int] = {}
+
+    @classmethod
+    def open(cls, base: Path | str, *, writable: bool = True, create: bool = False) -> "DesktopBackend":
+        """Check the folder and bring it to the app's next-launch view (see the module doc).
+        NotADataFolderError, wal.WalUnreadableError (nothing changed), StorageError."""
+        backend = cls(base, writable=writable)
+        if create:
+            backend.db.mkdir(parents=True, exist_ok=True)
+        backend._check_folder()
+        if writable:
+            backend.notices += backend.journal.settle()
+            backend.wal = wal.read_wal(backend.db, files.read_bytes)
+            backend.notices += [line.replace("would be applied at the app's next launch", "were applied now")
+                                for line in backend.wal.describe()]
+            backend._settle_wal()
+        else:
+            backend.notices += backend.journal.describe()
+            backend.overlay.update(backend.journal.overlay())
+            backend.wal = wal.read_wal(backend.db, backend._read_file_or_overlay)
+            backend.notices += backend.wal.describe()
+            for op in backend.wal.ops:
+                backend.overlay[op.key] = None if op.text is None else op.text.encode("utf-8", "surrogatepass")
+        return backend
+
+    def _check_folder(self) -> None:
+        if not self.base.exists():
+            raise NotADataFolderError(f"{self.base} does not exist. Pass Taskerino's data folder with --data-dir.")
+        if not self.base.is_dir():
+            raise NotADataFolderError(f"{self.base} is a file, not Taskerino's data folder. Pass the folder with --data-dir.")
+        if not self.db.is_dir():
+            raise NotADataFolderError(f"{self.base} is not a Taskerino data folder (it has no db/ folder). "
+                                      "Pass the folder that holds db/ with --data-dir.")
+        if not os.access(self.db, os.R_OK | os.X_OK):
+            raise NotADataFolderError(f"{self.db} cannot be read (permission denied). Run as the user who "
+                                      "runs Taskerino, or fix the folder's permissions.")
+
+    def _settle_wal(self) -> None:
+        """Apply the pending entries as replay would, then checkpoint: wal.checkpoint at or after
+        every entry's timestamp, wal.log empty. Each file replaced atomically; idempotent."""
+        if not self.wal.needs_settling:
+            return
+        touched: dict[str, Path] = {}
+        for op in self.wal.ops:
+            target = paths.key_path(self.db, op.key)
+            if op.text is None:
+                files.remove(target)
+            else:
+                temporary = self.journal.new_temporary()
+                files.write_new(temporary, [op.text.encode("utf-8", "surrogatepass")])
+                files.replace(temporary, target)
+            touched[str(target.parent)] = target.parent
+        for folder in touched.values():
+            files.fsync_dir(folder)
+        for name, text in ((paths.WAL_CHECKPOINT, str(self.wal.checkpoint_value())), (paths.WAL_LOG, "")):
+            temporary = self.journal.new_temporary()
+            files.write_new(temporary, [text.encode()])
+            files.replace(temporary, self.db / name)
+        files.fsync_dir(self.db)
+
+    # -- reading
+    def _read_file_or_overlay(self, path: Path) -> bytes | None:
+        return files.read_bytes(path)
+
+    def _content(self, key: str) -> bytes | None:
+        if key in self.overlay:
+            found = self.overlay[key]
+            return found if not isinstance(found, Path) else files.read_bytes(found)
+        try:
+            return files.read_bytes(paths.key_path(self.db, key))
+        except StorageError as exc:
+            raise RecordDecodeError(key, str(exc)) from None
+
+    async def read(self, key: str) -> codec.Decoded | None:
+        raw = self._content(key)
+        return None if raw is None else envelope.decode_file(key, raw)
+
+    async def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        found = {}
+        for key in keys:
+            decoded = await self.read(key)
+            if decoded is not None:
+                found[key] = decoded.value
+        return found
+
+    async def read_back(self, texts: Mapping[str, str]) -> list[str]:
+        """Each file's data gunzipped and compared as text with the text written for `texts[key]`
+        (JSON.stringify's form of it, as write_batch stores)."""
+        differ = []
+        for key, text in texts.items():
+            try:
+                raw = self._content(key)
+                parsed = None if raw is None else json.loads(raw)
+                data = parsed.get("data") if isinstance(parsed, dict) else None
+                same = (isinstance(data, str) and parsed.get("compressed") is True
+                        and codec.decode_text(data) == envelope.js_text(codec.loads(key, text)))
+            except (ValueError, RecordDecodeError):
+                same = False
+            if not same:
+                differ.append(key)
+        return differ
+
+    async def keys(self, prefix: str = "") -> list[str]:
+        found = set(paths.walk_keys(self.db, prefix))
+        for key, content in self.overlay.items():
+            if key.startswith(prefix):
+                (found.discard if content is None else found.add)(key)
+        return sorted(found)
+
+    async def estimate(self) -> StorageEstimate:
+        usage = shutil.disk_usage(self.db)
+        return StorageEstimate(usage=usage.used, quota=usage.used + usage.free)
+
+    # -- writing
+    async def write_batch(self, puts: Mapping[str, Any] | None = None, deletes: Iterable[str] = (), *,
+                          index: IndexChange | None = None) -> None:
+        if not self.writable:
+            raise StorageError("this folder was opened read-only (status or a dry run)")
+        texts = {k: envelope.js_text(v) for k, v in (puts or {}).items()}
+        removal = index is not None and index.op == "remove"
+        if index is not None:
+            current = await self.read(layout.SESSION_INDEX_KEY)
+            changed = index.edit(None if current is None else current.value)
+            if changed is not None:
+                texts[layout.SESSION_INDEX_KEY] = envelope.js_text(changed)
+        deletes = [k for k in dict.fromkeys(deletes) if k not in texts]
+        for key in [*texts, *deletes]:
+            paths.key_path(self.db, key)  # refuse a key no file may stand for, before writing anything
+        steps, written = [], []
+        try:
+            for key in _put_order(texts, first=True):
+                steps.append(self._stage(key, texts[key], written))
+            steps += _delete_steps(deletes, index_first=removal, texts=texts, stage=lambda k: self._stage(k, texts[k], written))
+            for key in _put_order(texts, first=False):
+                if not any(s[1] == key for s in steps):
+                    steps.append(self._stage(key, texts[key], written))
+            self.journal.commit(steps)
+        except BaseException:
+            self.journal.discard(written)
+            raise
+        self.journal.apply(steps)
+
+    def _stage(self, key: str, text: str, written: list[Path]) -> list[str]:
+        temporary = self.journal.new_temporary()
+        written.append(temporary)
+        files.write_new(temporary, [envelope.encode_file(text)])
+        target = paths.key_path(self.db, key)
+        if not target.parent.is_dir():
+            files.make_dirs(target.parent, self.db)
+        return ["put", key, temporary.name]
+
+    # -- the sessions array
+    def fingerprint(self, key: str):
+        if key in self.overlay:
+            return ("overlay", id(self.overlay[key]))
+        try:
+            st = paths.key_path(self.db, key).stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def array_source(self, key: str) -> array.Source | None:
+        if key in self.overlay:
+            found = self.overlay[key]
+            if found is None:
+                return None
+            return array.Source(key, path=found) if isinstance(found, Path) else array.Source(key, content=found)
+        path = paths.key_path(self.db, key)
+        return array.Source(key, path=path) if path.exists() else None
+
+    async def open_array(self, key: str) -> array.DesktopArrayRecord | None:
+        source = self.array_source(key)
+        return None if source is None else array.DesktopArrayRecord(self, key, source)
+
+    def rewrite_array(self, key: str, texts: Iterator[str]) -> None:
+        if not self.writable:
+            raise StorageError("this folder was opened read-only (status or a dry run)")
+        array.write_array(self.journal, paths.key_path(self.db, key), texts)
+
+    # -- locks: between tasks of this process (asyncio) and between processes (an OS file lock)
+    async def _acquire_lock(self, name: str, wait: bool):
+        lock = self._locks.setdefault(name, asyncio.Lock())
+        if not wait and lock.locked():
+            raise LockBusyError(f"lock {name!r} is held by another task")
+        await lock.acquire()
+        try:
+            fd = await self._os_lock(name, wait)
+        except BaseException:
+            lock.release()
+            raise
+
+        async def release() -> None:
+            _os_unlock(fd)
+            lock.release()
+
+        return release
+
+    async def _os_lock(self, name: str, wait: bool) -> int:
+        folder = Path(tempfile.gettempdir()) / ("taskerino-storage-" + hashlib.sha256(
+            str(self.base.resolve()).encode()).hexdigest()[:16])
+        folder.mkdir(exist_ok=True)
+        path = folder / (hashlib.sha256(name.encode()).hexdigest()[:24] + ".lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        while True:
+            if _os_try_lock(fd):
+                return fd
+            if not wait:
+                os.close(fd)
+                raise LockBusyError(f"lock {name!r} is held by another process working on {self.base}")
+            await asyncio.sleep(0.05)
+
+
+def _put_order(texts: Mapping[str, str], *, first: bool) -> list[str]:
+    """Records before the files that make a session visible: its metadata, then the index.
+    first=True: every put but those; False: the metadata, then the index."""
+    def late(key: str) -> int:
+        if key == layout.SESSION_INDEX_KEY:
+            return 2
+        parsed = layout.parse_chunked_key(key)
+        return 1 if parsed is not None and parsed.part == "metadata" else 0
+    return [k for k in texts if late(k) == 0] if first else sorted((k for k in texts if late(k)), key=late)
+
+
+def _delete_steps(deletes: list[str], *, index_first: bool, texts, stage) -> list[list[str]]:
+    """A removal from the index goes first (the app stops listing the session), then the
+    metadata, then the rest: a session disappears from the app's list before its records go."""
+    steps = []
+    if index_first and layout.SESSION_INDEX_KEY in texts:
+        steps.append(stage(layout.SESSION_INDEX_KEY))
+    def rank(key: str) -> int:
+        parsed = layout.parse_chunked_key(key)
+        return 0 if parsed is not None and parsed.part == "metadata" else 1
+    steps += [["delete", k] for k in sorted(deletes, key=rank)]
+    return steps
+
+
+def _os_try_lock(fd: int) -> bool:
+    if os.name == "nt":
+        import msvcrt
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    import fcntl
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _os_unlock(fd: int) -> None:
+    os.close(fd)  # closing the descriptor releases the lock (flock and msvcrt alike)
