@@ -17,6 +17,8 @@ ALLOWED = {
     "migration": {"errors", "session", "storage"},
     "browser": {"errors", "session", "storage", "migration", "testing"},  # testing: fillDemo's samples
     "testing": {"errors", "session", "storage"},
+    "terminal": {"errors", "session", "storage", "migration"},  # the desktop command's edge
+    "__main__": {"terminal"},  # `python -m taskerino_storage`
 }
 BROWSER_ONLY = {"js", "pyodide", "taskerino_bridge"}
 

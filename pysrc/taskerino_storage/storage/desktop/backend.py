@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import tempfile
-import time
+from contextlib import contextmanager
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ class DesktopBackend(StorageBackend):
         self.overlay: dict[str, bytes | Path | None] = {}  # read-only: key -> content after the next launch
         self.notices: list[str] = []
         self.wal = wal.WalState()
+        self.full_disk: str | None = None  # the message of the write a full disk stopped, naming the file
         self._locks: dict[str, asyncio.Lock] = {}
         self._lock_files: dict[str, int] = {}
 
@@ -160,6 +161,18 @@ class DesktopBackend(StorageBackend):
     # -- writing
     async def write_batch(self, puts: Mapping[str, Any] | None = None, deletes: Iterable[str] = (), *,
                           index: IndexChange | None = None) -> None:
+        with self._noting_full_disk():
+            await self._write_batch(puts, deletes, index)
+
+    @contextmanager
+    def _noting_full_disk(self):
+        try:
+            yield
+        except QuotaExceededError as exc:
+            self.full_disk = str(exc)
+            raise
+
+    async def _write_batch(self, puts, deletes, index) -> None:
         if not self.writable:
             raise StorageError("this folder was opened read-only (status or a dry run)")
         texts = {k: envelope.js_text(v) for k, v in (puts or {}).items()}
@@ -221,7 +234,8 @@ class DesktopBackend(StorageBackend):
     def rewrite_array(self, key: str, texts: Iterator[str]) -> None:
         if not self.writable:
             raise StorageError("this folder was opened read-only (status or a dry run)")
-        array.write_array(self.journal, paths.key_path(self.db, key), texts)
+        with self._noting_full_disk():
+            array.write_array(self.journal, paths.key_path(self.db, key), texts)
 
     # -- locks: between tasks of this process (asyncio) and between processes (an OS file lock)
     async def _acquire_lock(self, name: str, wait: bool):
