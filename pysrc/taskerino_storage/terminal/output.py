@@ -12,6 +12,9 @@ from ..migration import report
 
 class Output:
     def __init__(self, *, as_json: bool, verbose: bool = False):
+        for stream in (sys.stdout, sys.stderr):  # a stored name may hold what the terminal can't encode
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="backslashreplace")
         self.as_json = as_json
         self.verbose = verbose
         self.tty = sys.stdout.isatty() and sys.stderr.isatty()
@@ -61,7 +64,7 @@ class Output:
         """With --json, the result object: always the last line on stdout."""
         self.done_progress()
         if self.as_json:
-            print(json.dumps(value, ensure_ascii=False), flush=True)
+            print(json.dumps(value, ensure_ascii=True), flush=True)  # a lone surrogate stays JSON
 
     def table(self, rows: list[dict[str, Any]]) -> None:
         """The status's backups (console.table in the browser), one row a line."""

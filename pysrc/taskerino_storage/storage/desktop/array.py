@@ -309,15 +309,23 @@ class DesktopArrayRecord(ArrayRecord):
         self.backend, self.key, self.source = backend, key, source
         self.ids = []
         self.bad: dict[int, str] = {}
-        for n, element in enumerate(elements(source)):
-            self.ids.append(element_id(element.value))
-            if element.error:
-                self.bad[n] = element.error
+        try:
+            self._scan_ids()
+        except RecordDecodeError as exc:
+            raise RecordDecodeError(key, f"{exc.reason} — file {backend.describe_file(key)}; it is left as "
+                                         "it is: put back a good copy (db/ keeps <name>.<ms>.backup.json "
+                                         "copies of earlier saves) or move it out of db/, then run again") from None
         self._cursor: Iterator[Element] | None = None
         self._next = 0
         self._window: dict[int, Element] = {}
         self._handed_over: dict[str, bytes] = {}  # id -> hash of the text handed over
         self._seen = backend.fingerprint(key), list(self.ids)  # ids as of that file state
+
+    def _scan_ids(self) -> None:
+        for n, element in enumerate(elements(self.source)):
+            self.ids.append(element_id(element.value))
+            if element.error:
+                self.bad[n] = element.error
 
     def _element(self, index: int) -> Element:
         if index in self._window:

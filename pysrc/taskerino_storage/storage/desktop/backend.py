@@ -120,7 +120,18 @@ class DesktopBackend(StorageBackend):
 
     async def read(self, key: str) -> codec.Decoded | None:
         raw = self._content(key)
-        return None if raw is None else envelope.decode_file(key, raw)
+        if raw is None:
+            return None
+        try:
+            return envelope.decode_file(key, raw)
+        except RecordDecodeError as exc:
+            raise RecordDecodeError(key, f"{exc.reason} — file {self.describe_file(key)}; it is left as "
+                                         "it is: put back a good copy (db/ keeps <name>.<ms>.backup.json "
+                                         "copies of earlier saves) or move it out of db/, then run again") from None
+
+    def describe_file(self, key: str) -> str:
+        where = self.overlay.get(key, paths.key_path(self.db, key))
+        return str(where) if isinstance(where, Path) else f"db/{key}.json as the write-ahead log leaves it"
 
     async def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         found = {}

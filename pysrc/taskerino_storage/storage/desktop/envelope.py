@@ -37,7 +37,7 @@ class Checksum:
         self.h = 0
 
     def update(self, text: str) -> "Checksum":
-        units = text.encode("ascii") if text.isascii() else memoryview(text.encode("utf-16-le")).cast("H")
+        units = text.encode("ascii") if text.isascii() else memoryview(text.encode("utf-16-le", "surrogatepass")).cast("H")
         h = self.h
         for start in range(0, len(units), _BLOCK):
             block = units[start:start + _BLOCK]
@@ -71,12 +71,16 @@ def js_text(value: Any) -> str:
     """JSON.stringify(value): compact, non-ASCII written as itself, a lone surrogate escaped.
     (Numbers are Python's shortest form: they differ from JS only in exponent notation, e.g.
     1e-05 for 0.00001 — the same number to JSON.parse; docs/desktop.md.)"""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return _escape_lone_surrogates(json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")))
+
+
+def _escape_lone_surrogates(text: str) -> str:
+    """JSON.stringify writes a lone surrogate as an escape (Python strings hold no pairs)."""
     try:
         text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: JSON.stringify writes it as an escape
-        text = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
-    return text
+        return text
+    except UnicodeEncodeError:
+        return "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
 def now_ms() -> int:
@@ -118,7 +122,7 @@ def js_truthy(value: Any) -> bool:
 def js_indented(value: Any) -> str:
     """JSON.stringify(value, null, 2), for the app's checksum check (numbers as Python prints
     them: they differ from JS only for exponents JS writes out in full, docs/desktop.md)."""
-    return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+    return _escape_lone_surrogates(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False))
 
 
 def decode_file(key: str, raw: bytes) -> codec.Decoded:
