@@ -158,14 +158,21 @@ class AppFolder:
             return None
 
     def load_sessions(self) -> dict[str, Any]:
-        """Every session the app shows: ChunkedSessionStorage's listing (the session-index, each
-        session's metadata and records joined) and the legacy `sessions` array."""
+        """Every session stored: the legacy `sessions` array, legacy `sessions/{id}` records, and
+        ChunkedSessionStorage's listing (the session-index, each session's metadata and records
+        joined), which wins where both are present."""
         from taskerino_storage.session.records import join_session  # the layout's join rule
 
         found: dict[str, Any] = {}
         for element in self.load("sessions") or []:
             if isinstance(element, dict) and isinstance(element.get("id"), str):
                 found[element["id"]] = element
+        for path in sorted((self.db / "sessions").glob("*.json")) if (self.db / "sessions").is_dir() else []:
+            name = path.name[:-5]  # sessions/{id}: one whole session (the seed's record layout)
+            if ".backup-" not in name and not name.endswith((".tmp", ".backup")):
+                record = self.load(f"sessions/{name}")
+                if isinstance(record, dict) and record.get("id") == name:
+                    found[name] = record
         for sid in self.load("session-index") or []:
             metadata = self.load(f"sessions/{sid}/metadata")
             if not isinstance(metadata, dict) or metadata.get("storageVersion") != 1:
