@@ -9,6 +9,7 @@ import base64
 import gzip
 import json
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,7 @@ class AppFolder:
             if parsed is None:
                 return None
             return parsed
-        except (ValueError, OSError):
+        except (ValueError, OSError, EOFError, zlib.error):  # load() catches all: null (no backup here)
             return None
 
     def load_sessions(self) -> dict[str, Any]:

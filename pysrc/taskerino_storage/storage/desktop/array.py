@@ -4,10 +4,12 @@ array-data.mjs; this is its CPython counterpart).
 
 The app's own form (a GZIP_V1 envelope) and a plain JSON array file (WAL replay's form) are
 streamed: base64 -> gunzip -> UTF-8 -> the element scanner, which finds each element's exact
-text with the C parser (`JSONDecoder.raw_decode`, strict like codec.loads) on a bounded buffer.
+text with the C parser (`JSONDecoder.raw_decode`, strict like codec.loads) on a bounded buffer;
+an element JSON can't hold (1e400) blocks only itself.
 Hand-written, not ijson: ijson yields parsed values but not each element's text, and the rewrite
 must keep every element it does not remove as its very text. Older forms (a JSON string in the
-envelope, a raw array, a checksummed uncompressed envelope) are decoded whole, as load() does.
+envelope, a raw array, a checksummed uncompressed envelope) are read whole, as load() does, and
+then scanned the same way.
 
 A rewrite streams the kept elements' texts into a new envelope (gzip + base64 into a temporary
 file, then the header with its checksum, which comes first, and that data) and renames it over
@@ -63,25 +65,43 @@ class Source:
         except OSError as exc:
             raise RecordDecodeError(self.key, f"{self.path} cannot be read ({exc.strerror})") from None
 
-    def texts(self) -> Iterator[str] | None:
-        """The array's JSON text in pieces, when the file is in a streamable form; else None."""
+    def texts(self) -> Iterator[str]:
+        """The array's JSON text in pieces: streamed for the app's form and a plain array file."""
         chunks = self._raw_chunks()
         head = b""
         for chunk in chunks:
             head += chunk
             if len(head) >= 512:
                 break
-        stripped = head.lstrip()
         if _HEAD.match(head):
             return _gunzipped(self.key, _base64_payload(self.key, head, chunks))
-        if stripped.startswith(b"["):
+        if head.lstrip().startswith(b"["):
             return _utf8(self.key, _prepend(head, chunks))
-        return None
+        return self._whole(head + b"".join(chunks))
 
-    def value(self) -> Any:
-        raw = self.content if self.content is not None else files.read_bytes(self.path)
-        return envelope.decode_file(self.key, raw).value
-
+    def _whole(self, raw: bytes) -> Iterator[str]:
+        """An older form, read whole as load() does, but its array still scanned element by
+        element: one element JSON can't hold blocks only itself."""
+        decoded_text = None
+        try:
+            text = raw.decode("utf-8")
+            spans = envelope.member_spans(text)
+        except (UnicodeDecodeError, ValueError):
+            spans = {}
+        head = {k: json.loads(text[a:b]) for k, (a, b) in spans.items() if k != "data"}
+        if "data" not in spans or not envelope.js_truthy(head.get("version")):
+            envelope.decode_file(self.key, raw)  # not an envelope: raises, or is no array
+            raise RecordDecodeError(self.key, "expected an array")
+        if envelope.js_truthy(head.get("checksum")) and not envelope.js_truthy(head.get("compressed")):
+            envelope.decode_file(self.key, raw)  # the app's checksum check needs the value whole
+        a, b = spans["data"]
+        data = text[a:b]
+        if data.startswith('"'):
+            try:
+                decoded_text = codec.decode_text(json.loads(data))
+            except ValueError as exc:
+                raise RecordDecodeError(self.key, str(exc)) from None
+        return iter([decoded_text if decoded_text is not None else data])
 
 def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield first
@@ -226,15 +246,7 @@ def scan(key: str, pieces: Iterator[str]) -> Iterator[Element]:
 
 
 def elements(source: Source) -> Iterator[Element]:
-    pieces = source.texts()
-    if pieces is not None:
-        yield from scan(source.key, pieces)
-        return
-    value = source.value()
-    if not isinstance(value, list):
-        raise RecordDecodeError(source.key, f"expected an array, found {type(value).__name__}")
-    for item in value:
-        yield Element(codec.dumps(item), item)
+    yield from scan(source.key, source.texts())
 
 
 def write_array(journal, target: Path, texts: Iterable[str]) -> None:

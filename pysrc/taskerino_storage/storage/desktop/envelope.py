@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 import time
 from operator import mul
 from typing import Any
@@ -105,6 +106,32 @@ def encode_file(text: str, timestamp: int | None = None) -> bytes:
     """The file the app's save() writes for a value whose JSON text is `text`."""
     stamp = now_ms() if timestamp is None else timestamp
     return (envelope_head(checksum(text), stamp) + gzip_data(text) + ENVELOPE_TAIL).encode("utf-8")
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def member_spans(line: str) -> dict[str, tuple[int, int]]:
+    """The text span of each top-level member value of the JSON object `line` (compact or not):
+    the `data` of an entry is then copied as the very text JSON.stringify wrote for it."""
+    spans: dict[str, tuple[int, int]] = {}
+    i = _SPACE.match(line, 0).end()
+    if line[i:i + 1] != "{":
+        return spans
+    i = _SPACE.match(line, i + 1).end()
+    if line[i:i + 1] == "}":
+        return spans
+    while True:
+        name, i = _DECODER.raw_decode(line, i)
+        i = _SPACE.match(line, i).end()
+        i = _SPACE.match(line, i + 1).end()  # past ':'
+        _, end = _DECODER.raw_decode(line, i)
+        spans[name] = (i, end)
+        i = _SPACE.match(line, end).end()
+        if line[i:i + 1] != ",":
+            return spans
+        i = _SPACE.match(line, i + 1).end()
 
 
 # -- reading, by the app's load() rules

@@ -24,10 +24,8 @@ from pathlib import Path
 
 from ...errors import StorageError
 from . import paths
-from .envelope import now_ms
+from .envelope import member_spans, now_ms
 
-_DECODER = json.JSONDecoder()
-_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 class WalUnreadableError(StorageError):
@@ -72,28 +70,6 @@ class WalState:
         """At or after every entry's timestamp and now."""
         top = self.max_timestamp if math.isfinite(self.max_timestamp) else 0
         return max(now_ms(), math.ceil(top))
-
-
-def member_spans(line: str) -> dict[str, tuple[int, int]]:
-    """The text span of each top-level member value of the JSON object `line` (compact or not):
-    the `data` of an entry is then copied as the very text JSON.stringify wrote for it."""
-    spans: dict[str, tuple[int, int]] = {}
-    i = _SPACE.match(line, 0).end()
-    if line[i:i + 1] != "{":
-        return spans
-    i = _SPACE.match(line, i + 1).end()
-    if line[i:i + 1] == "}":
-        return spans
-    while True:
-        name, i = _DECODER.raw_decode(line, i)
-        i = _SPACE.match(line, i).end()
-        i = _SPACE.match(line, i + 1).end()  # past ':'
-        _, end = _DECODER.raw_decode(line, i)
-        spans[name] = (i, end)
-        i = _SPACE.match(line, end).end()
-        if line[i:i + 1] != ",":
-            return spans
-        i = _SPACE.match(line, i + 1).end()
 
 
 def js_number(value) -> float:
