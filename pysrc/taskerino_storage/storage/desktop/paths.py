@@ -49,6 +49,10 @@ def key_path(db: Path, key: str) -> Path:
     """db/K.json; StorageError for a key no file of ours may stand for: one that would leave db/,
     or that the app would take for its clutter or its log."""
     parts = key.split("/")
+    try:
+        key.encode("utf-8")  # a lone surrogate names no file the app (Rust, UTF-8 paths) could open
+    except UnicodeEncodeError:
+        raise StorageError(f"the key {key!r} cannot be stored as a file under db/ (not UTF-8)") from None
     if (not key or any(p in ("", ".", "..") for p in parts) or "\x00" in key or "\\" in key
             or is_clutter_name(key + ".json") or is_clutter_dir(parts[0]) or key in ("wal", )):
         raise StorageError(f"the key {key!r} cannot be stored as a file under db/")
