@@ -16,6 +16,7 @@ import gzip
 import json
 import re
 import time
+from itertools import product
 from operator import mul
 from typing import Any
 
@@ -24,28 +25,47 @@ from .. import codec
 
 GZIP_PREFIX = codec.GZIP_PREFIX
 _MASK = 0xFFFFFFFF
-_BLOCK = 1 << 15
-_POWERS = [pow(31, _BLOCK - 1 - i, 1 << 32) for i in range(_BLOCK)]  # 31^(B-1-i) mod 2^32
-_BLOCK_POWER = pow(31, _BLOCK, 1 << 32)
+# Σ b_i·31^(n-1-i) mod 2^32 over bytes, two at a time: _PAIR[v] = 31·x + y for the pair (x, y)
+# whose native 16-bit value is v, weighted by powers of 31² and summed a block at a time at C
+# speed (map/sum): ~4x fewer Python steps than one per character.
+_PAIR = [0] * 65536
+for _v, (_x, _y) in zip(memoryview(bytes(b for xy in product(range(256), repeat=2) for b in xy)).cast("H"),
+                        product(range(256), repeat=2)):
+    _PAIR[_v] = 31 * _x + _y
+_BLOCK = 1 << 14
+_POWERS = [pow(961, _BLOCK - 1 - i, 1 << 32) for i in range(_BLOCK)]
+_BLOCK_POWER = pow(961, _BLOCK, 1 << 32)
+
+
+def _poly31(data: bytes) -> int:
+    if len(data) % 2:
+        data = b"\0" + data  # a leading zero changes no sum
+    units = memoryview(data).cast("H")
+    h = 0
+    pair = _PAIR.__getitem__
+    for start in range(0, len(units), _BLOCK):
+        block = units[start:start + _BLOCK]
+        n = len(block)
+        power = _BLOCK_POWER if n == _BLOCK else pow(961, n, 1 << 32)
+        h = (h * power + sum(map(mul, map(pair, block), _POWERS[_BLOCK - n:]))) & _MASK
+    return h
 
 
 class Checksum:
     """calculateChecksum, fed in pieces: h = ((h << 5) - h) + c over UTF-16 code units, kept to
-    a signed 32-bit integer, printed in base 36. It is the polynomial Σ c_i·31^(n-1-i) mod 2^32,
-    summed a block at a time at C speed (map/sum), not a Python step per character."""
+    a signed 32-bit integer, printed in base 36; i.e. Σ c_i·31^(n-1-i) mod 2^32. A UTF-16 unit
+    is lo + 256·hi, so a non-ASCII text is two byte sums."""
 
     def __init__(self) -> None:
         self.h = 0
 
     def update(self, text: str) -> "Checksum":
-        units = text.encode("ascii") if text.isascii() else memoryview(text.encode("utf-16-le", "surrogatepass")).cast("H")
-        h = self.h
-        for start in range(0, len(units), _BLOCK):
-            block = units[start:start + _BLOCK]
-            n = len(block)
-            powers = _POWERS if n == _BLOCK else _POWERS[_BLOCK - n:]
-            h = (h * (_BLOCK_POWER if n == _BLOCK else pow(31, n, 1 << 32)) + sum(map(mul, block, powers))) & _MASK
-        self.h = h
+        if text.isascii():
+            n, part = len(text), _poly31(text.encode("ascii"))
+        else:
+            data = text.encode("utf-16-le", "surrogatepass")
+            n, part = len(data) // 2, _poly31(data[0::2]) + 256 * _poly31(data[1::2])
+        self.h = (self.h * pow(31, n, 1 << 32) + part) & _MASK
         return self
 
     def digest(self) -> str:
