@@ -43,6 +43,7 @@ class DesktopBackend(StorageBackend):
         self.overlay: dict[str, bytes | Path | None] = {}  # read-only: key -> content after the next launch
         self.notices: list[str] = []
         self.wal = wal.WalState()
+        self._written: dict[str, tuple[str, str]] = {}  # the last batch: key -> (codec text, file text)
         self.full_disk: str | None = None  # the message of the write a full disk stopped, naming the file
         self._locks: dict[str, asyncio.Lock] = {}
         self._lock_files: dict[str, int] = {}
@@ -150,8 +151,10 @@ class DesktopBackend(StorageBackend):
                 raw = self._content(key)
                 parsed = None if raw is None else json.loads(raw)
                 data = parsed.get("data") if isinstance(parsed, dict) else None
-                same = (isinstance(data, str) and parsed.get("compressed") is True
-                        and codec.decode_text(data) == envelope.js_text(codec.loads(key, text)))
+                written = self._written.get(key)
+                expected = written[1] if written is not None and written[0] == text else \
+                    envelope.js_text(codec.loads(key, text))
+                same = isinstance(data, str) and parsed.get("compressed") is True and codec.decode_text(data) == expected
             except (ValueError, RecordDecodeError):
                 same = False
             if not same:
@@ -186,7 +189,10 @@ class DesktopBackend(StorageBackend):
     async def _write_batch(self, puts, deletes, index) -> None:
         if not self.writable:
             raise StorageError("this folder was opened read-only (status or a dry run)")
-        texts = {k: envelope.js_text(v) for k, v in (puts or {}).items()}
+        puts = dict(puts or {})
+        texts = {k: envelope.js_text(v) for k, v in puts.items()}
+        # What read_back will be asked about (codec.dumps, remembered by the plan: no new encoding).
+        self._written = {k: (codec.dumps(v), texts[k]) for k, v in puts.items()}
         removal = index is not None and index.op == "remove"
         if index is not None:
             current = await self.read(layout.SESSION_INDEX_KEY)
@@ -196,27 +202,31 @@ class DesktopBackend(StorageBackend):
         deletes = [k for k in dict.fromkeys(deletes) if k not in texts]
         for key in [*texts, *deletes]:
             paths.key_path(self.db, key)  # refuse a key no file may stand for, before writing anything
-        steps, written = [], []
+        steps, written, parents = [], [], []
         try:
             for key in _put_order(texts, first=True):
-                steps.append(self._stage(key, texts[key], written))
-            steps += _delete_steps(deletes, index_first=removal, texts=texts, stage=lambda k: self._stage(k, texts[k], written))
+                steps.append(self._stage(key, texts[key], written, parents))
+            steps += _delete_steps(deletes, index_first=removal, texts=texts,
+                                   stage=lambda k: self._stage(k, texts[k], written, parents))
             for key in _put_order(texts, first=False):
                 if not any(s[1] == key for s in steps):
-                    steps.append(self._stage(key, texts[key], written))
+                    steps.append(self._stage(key, texts[key], written, parents))
+            files.fsync_all(written, [*parents, self.journal.tmp])
             self.journal.commit(steps)
         except BaseException:
             self.journal.discard(written)
             raise
         self.journal.apply(steps)
 
-    def _stage(self, key: str, text: str, written: list[Path]) -> list[str]:
+    def _stage(self, key: str, text: str, written: list[Path], parents: list[Path]) -> list[str]:
+        """The new file under a temporary name (fsynced later, with the batch's others), and the
+        folders its target needs."""
         temporary = self.journal.new_temporary()
         written.append(temporary)
-        files.write_new(temporary, [envelope.encode_file(text)])
+        files.write_new(temporary, [envelope.encode_file(text)], sync=False)
         target = paths.key_path(self.db, key)
         if not target.parent.is_dir():
-            files.make_dirs(target.parent, self.db)
+            files.make_dirs(target.parent, self.db, parents)
         return ["put", key, temporary.name]
 
     # -- the sessions array

@@ -37,8 +37,37 @@ def os_errors(path: Path, doing: str):
         raise StorageError(f"could not {doing} {path}: {exc.strerror or exc}") from None
 
 
-def write_new(path: Path, chunks: Iterable[bytes]) -> None:
-    """Create `path` (which must not exist) from `chunks`, fsynced; removed again on failure."""
+_pool = None
+
+
+def fsync_all(files: Iterable[Path] = (), folders: Iterable[Path] = ()) -> None:
+    """fsync many files and folders at once, on threads (fsync releases the GIL): the file
+    system commits them together instead of one journal flush each."""
+    global _pool
+    jobs = [(p, False) for p in files] + [(d, True) for d in dict.fromkeys(folders)]
+    if len(jobs) <= 1:
+        for path, is_dir in jobs:
+            fsync_dir(path) if is_dir else _fsync_file(path)
+        return
+    if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+        _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fsync")
+    for done in [_pool.submit(fsync_dir if is_dir else _fsync_file, path) for path, is_dir in jobs]:
+        done.result()
+
+
+def _fsync_file(path: Path) -> None:
+    with os_errors(path, "write"):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_new(path: Path, chunks: Iterable[bytes], *, sync: bool = True) -> None:
+    """Create `path` (which must not exist) from `chunks`, fsynced unless `sync` is False (the
+    caller then fsyncs it, with others: fsync_all); removed again on failure."""
     with os_errors(path, "write"):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
         try:
@@ -47,7 +76,8 @@ def write_new(path: Path, chunks: Iterable[bytes]) -> None:
                     view = memoryview(chunk)
                     while view:
                         view = view[os.write(fd, view):]
-                os.fsync(fd)
+                if sync:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
         except BaseException:
@@ -55,8 +85,9 @@ def write_new(path: Path, chunks: Iterable[bytes]) -> None:
             raise
 
 
-def make_dirs(folder: Path, stop: Path) -> None:
-    """mkdir -p `folder`, fsyncing each parent of a folder it creates (up to `stop`)."""
+def make_dirs(folder: Path, stop: Path, created: list[Path] | None = None) -> None:
+    """mkdir -p `folder`, fsyncing each parent of a folder it creates (up to `stop`); with
+    `created`, the parents are appended there for the caller to fsync (fsync_all) instead."""
     missing = []
     probe = folder
     while not probe.is_dir():
@@ -64,10 +95,13 @@ def make_dirs(folder: Path, stop: Path) -> None:
         if probe == stop or probe.parent == probe:
             break
         probe = probe.parent
-    for created in reversed(missing):
-        with os_errors(created, "create the folder"):
-            created.mkdir(exist_ok=True)
-            fsync_dir(created.parent)
+    for made in reversed(missing):
+        with os_errors(made, "create the folder"):
+            made.mkdir(exist_ok=True)
+            if created is None:
+                fsync_dir(made.parent)
+            else:
+                created.append(made.parent)
 
 
 def replace(source: Path, target: Path) -> None:

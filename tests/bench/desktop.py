@@ -1,0 +1,112 @@
+"""The desktop command on a data folder, against a floor in the same run.
+
+For each N, one generated folder (Taskerino's `sessions.json`, the app's envelope, N sessions)
+is copied twice and migrated in a fresh subprocess each:
+  - ours: `python -m taskerino_storage --data-dir DIR migrate` (journal, fsyncs, verification,
+    the streamed array rewrite, the WAL settled, markers);
+  - the floor: plain Python doing the same reads and writes — read the array, split each
+    session into the same records, write them and the backup in the app's file format
+    (gzip level 9 and its checksum), the index, then the emptied array — with plain writes:
+    no journal, no fsync, no verification, the whole array in memory.
+Reported: ms per session, ours/floor, and each process's peak RSS (os.wait4's ru_maxrss)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .harness import median, write_results
+
+SIZES = (100, 500, 2000)
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "pysrc"), str(ROOT / "tests"), str(ROOT)])}
+
+FLOOR = r'''
+import base64, gzip, json, sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from taskerino_storage.session import layout
+from taskerino_storage.session.checksum import session_checksum
+from taskerino_storage.session.records import ChunkSizes, split_session
+from taskerino_storage.storage.desktop.envelope import encode_file
+
+db = Path(sys.argv[1]) / "db"
+def load(key):
+    envelope = json.loads((db / f"{key}.json").read_text())
+    return json.loads(gzip.decompress(base64.b64decode(envelope["data"][8:])).decode())
+def save(key, value):
+    path = db / f"{key}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encode_file(json.dumps(value, ensure_ascii=False, separators=(",", ":"))))
+now = datetime.now(timezone.utc)
+index = []
+for session in load("sessions"):
+    split = split_session(session, ChunkSizes(), layout.js_iso(now))
+    for key, value in split.records.items():
+        save(key, value)
+    save(layout.backup_key(session["id"], now), {
+        "session": session, "backupCreatedAt": layout.js_iso(now),
+        "expiresAt": layout.js_iso(now + timedelta(days=30)), "originalFormat": "monolithic",
+        "source": {"layout": "array", "key": "sessions"}, "checksum": session_checksum(session)})
+    index.append(session["id"])
+save("session-index", index)
+save("sessions", [])
+'''
+
+
+def make_folder(base: Path, n: int) -> None:
+    from desktop.app_folder import AppFolder, gzip_v1, java_hash
+    from taskerino_storage.testing.samples import iter_sessions
+    import json
+
+    folder = AppFolder(base)
+    text = "[" + ",".join(json.dumps(s, ensure_ascii=False, separators=(",", ":"))
+                          for s in iter_sessions(n, seed=5)) + "]"
+    folder.write_text("sessions", json.dumps({"version": 1, "checksum": java_hash(text), "timestamp": 1,
+                                              "compressed": True, "data": gzip_v1(text)}, indent=2))
+
+
+def timed(argv: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of one subprocess."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, env=ENV, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{argv[:4]} failed: {process.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def run(runs: int = 1, n: int | None = None) -> None:
+    sizes = (n,) if n else SIZES
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory(dir=ROOT / "build") as scratch:
+            source = Path(scratch) / "source"
+            make_folder(source, size)
+            mb = (source / "db" / "sessions.json").stat().st_size / 1e6
+            ours, floor = [], []
+            for _ in range(max(1, runs)):
+                for name, argv, into in (
+                        ("ours", [sys.executable, "-m", "taskerino_storage", "--data-dir", "{dir}", "migrate"], ours),
+                        ("floor", [sys.executable, "-c", FLOOR, "{dir}"], floor)):
+                    target = Path(scratch) / name
+                    shutil.rmtree(target, ignore_errors=True)
+                    shutil.copytree(source, target)
+                    into.append(timed([a.replace("{dir}", str(target)) for a in argv]))
+            ours_s, floor_s = median([t for t, _ in ours]), median([t for t, _ in floor])
+            row = {"n": size, "sessionsJsonMB": round(mb, 1),
+                   "oursMsPerSession": round(ours_s * 1000 / size, 2), "floorMsPerSession": round(floor_s * 1000 / size, 2),
+                   "ratio": round(ours_s / floor_s, 2), "oursSeconds": round(ours_s, 2), "floorSeconds": round(floor_s, 2),
+                   "oursPeakRssMB": max(r for _, r in ours), "floorPeakRssMB": max(r for _, r in floor)}
+            rows.append(row)
+            print(row, flush=True)
+    table = ["| N | sessions.json (gzip) | ours ms/session | floor ms/session | ours/floor | ours total | ours peak RSS | floor peak RSS |",
+             "|---|---|---|---|---|---|---|---|"]
+    table += [f"| {r['n']} | {r['sessionsJsonMB']} MB | {r['oursMsPerSession']} | {r['floorMsPerSession']} | "
+              f"{r['ratio']}× | {r['oursSeconds']} s | {r['oursPeakRssMB']} MB | {r['floorPeakRssMB']} MB |" for r in rows]
+    write_results("desktop", {"rows": rows, "runs": runs}, "\n".join(table))
