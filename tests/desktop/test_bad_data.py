@@ -5,6 +5,8 @@ structured-clone values (a Date, a Map, a hole...): only IndexedDB can hold thos
 JSON text, so they have no desktop form and are left out."""
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 
 import pytest
@@ -78,8 +80,6 @@ def test_the_batch_says_it_did_not_finish_and_exits_1(migrated):
 def test_the_array_keeps_its_refused_elements_as_their_very_text(migrated):
     folder, done, before, originals = migrated
     raw = json.loads(file_of("sessions", folder.db).read_text())
-    from desktop.app_folder import AppFolder as _  # noqa: F401  (the reader below is the app's)
-    import base64, gzip
     text = gzip.decompress(base64.b64decode(raw["data"][8:])).decode()
     assert "1e400" in text  # the element JavaScript reads as Infinity: kept digit for digit
     left = json.loads(text)

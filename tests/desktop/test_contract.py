@@ -1,7 +1,5 @@
 """The storage contract (testing/contract.py) on the desktop backend, on a real folder, with an
 app-side store that writes and reads files as Taskerino's TauriFileSystemAdapter does."""
-import json
-
 import pytest
 from desktop.app_folder_store import DesktopAppStore
 from taskerino_storage.storage.desktop import DesktopBackend

@@ -324,9 +324,7 @@ class DesktopArrayRecord(ArrayRecord):
         try:
             self._scan_ids()
         except RecordDecodeError as exc:
-            raise RecordDecodeError(key, f"{exc.reason} — file {backend.describe_file(key)}; it is left as "
-                                         "it is: put back a good copy (db/ keeps <name>.<ms>.backup.json "
-                                         "copies of earlier saves) or move it out of db/, then run again") from None
+            raise backend.unreadable(exc) from None
         self._cursor: Iterator[Element] | None = None
         self._next = 0
         self._window: dict[int, Element] = {}

@@ -126,13 +126,15 @@ class DesktopBackend(StorageBackend):
         try:
             return envelope.decode_file(key, raw)
         except RecordDecodeError as exc:
-            raise RecordDecodeError(key, f"{exc.reason} — file {self.describe_file(key)}; it is left as "
-                                         "it is: put back a good copy (db/ keeps <name>.<ms>.backup.json "
-                                         "copies of earlier saves) or move it out of db/, then run again") from None
+            raise self.unreadable(exc) from None
 
-    def describe_file(self, key: str) -> str:
-        where = self.overlay.get(key, paths.key_path(self.db, key))
-        return str(where) if isinstance(where, Path) else f"db/{key}.json as the write-ahead log leaves it"
+    def unreadable(self, exc: RecordDecodeError) -> RecordDecodeError:
+        """The error for a file that can't be read, naming the file and what to do."""
+        where = self.overlay.get(exc.key, paths.key_path(self.db, exc.key))
+        name = str(where) if isinstance(where, Path) else f"db/{exc.key}.json as the write-ahead log leaves it"
+        return RecordDecodeError(exc.key, f"{exc.reason} — file {name}; it is left as it is: put back a "
+                                          "good copy (db/ keeps <name>.<ms>.backup.json copies of earlier "
+                                          "saves) or move it out of db/, then run again")
 
     async def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         found = {}
