@@ -46,7 +46,7 @@ def test_entries_older_than_the_checkpoint_are_not_applied(tmp_path):
     stale = [entry(1, NOW - 10, "sessions", sessions[:1]), entry(2, NOW, "sessions", [])]
     folder.wal(stale, checkpoint=NOW)
     status = cli(tmp_path, "status")
-    assert status.result["legacy"] == 4 and "2 are older than its checkpoint" in status.stdout
+    assert status.result["legacy"] == 4 and "2 are older than its checkpoint and not applied" in status.stdout
     done = cli(tmp_path, "migrate")
     assert done.returncode == 0 and done.result["migrated"] == 4
     settled(folder, stale)

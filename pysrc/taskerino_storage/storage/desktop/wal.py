@@ -59,9 +59,9 @@ class WalState:
     def describe(self) -> list[str]:
         if self.log_empty:
             return []
-        lines = [f"Taskerino's write-ahead log (db/{paths.WAL_LOG}) holds {self.entries} entries: "
-                 f"{len(self.ops)} would be applied at the app's next launch, {self.stale} are older "
-                 f"than its checkpoint and are not."]
+        lines = [f"Taskerino's write-ahead log (db/{paths.WAL_LOG}) holds {_count(self.entries, 'entry', 'entries')}: "
+                 f"{len(self.ops)} would be applied at the app's next launch, {self.stale} "
+                 f"{'is' if self.stale == 1 else 'are'} older than its checkpoint and not applied."]
         lines += [f"  {op.origin}: {'write' if op.text is not None else 'delete'} {op.key}" for op in self.ops]
         lines += [f"  {why}" for why in self.skipped]
         return lines
@@ -175,6 +175,10 @@ def read_wal(db: Path, read_bytes) -> WalState:
             break
         state.ops.append(WalOp(key, line[span[0]:span[1]], f"line {n}"))
     return state
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _unreadable(why: str) -> str:
