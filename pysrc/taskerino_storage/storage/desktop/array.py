@@ -250,9 +250,20 @@ def elements(source: Source) -> Iterator[Element]:
 
 
 def write_array(journal, target: Path, texts: Iterable[str]) -> None:
-    """Replace `target` with the app's envelope of the array whose elements are `texts`, streamed:
-    gzip (level 9) and base64 go to a temporary file as the texts come, the checksum is summed
-    alongside, then the envelope is written around that data and renamed over the target."""
+    """Replace `target` with the app's envelope of the array whose elements are `texts`."""
+    staged = stage_array(journal, texts)
+    try:
+        files.replace(staged, target)
+    finally:
+        staged.unlink(missing_ok=True)
+    files.fsync_dir(target.parent)
+
+
+def stage_array(journal, texts: Iterable[str]) -> Path:
+    """A temporary file (fsynced) holding the app's envelope of the array whose elements are
+    `texts`, streamed: gzip (level 9) and base64 go to a scratch file as the texts come, the
+    checksum is summed alongside, then the envelope is written around that data (the checksum
+    comes first in it)."""
     data_path, final_path = journal.new_temporary(), journal.new_temporary()
     try:
         summer = envelope.Checksum()
@@ -262,7 +273,6 @@ def write_array(journal, target: Path, texts: Iterable[str]) -> None:
         def payload() -> Iterator[bytes]:
             nonlocal leftover
             yield envelope.GZIP_PREFIX.encode()
-            first = True
             pending = []
             size = 0
             for text in _joined(texts):
@@ -283,7 +293,7 @@ def write_array(journal, target: Path, texts: Iterable[str]) -> None:
             if cut:
                 yield base64.b64encode(data[:cut])
 
-        files.write_new(data_path, payload())
+        files.write_new(data_path, payload(), sync=False)  # scratch: copied, never renamed
         head = envelope.envelope_head(summer.digest(), envelope.now_ms()).encode()
 
         def whole() -> Iterator[bytes]:
@@ -294,11 +304,12 @@ def write_array(journal, target: Path, texts: Iterable[str]) -> None:
             yield envelope.ENVELOPE_TAIL.encode()
 
         files.write_new(final_path, whole())
-        files.replace(final_path, target)
-        files.fsync_dir(target.parent)
+        return final_path
+    except BaseException:
+        final_path.unlink(missing_ok=True)
+        raise
     finally:
         data_path.unlink(missing_ok=True)
-        final_path.unlink(missing_ok=True)
 
 
 def _joined(texts: Iterable[str]) -> Iterator[str]:

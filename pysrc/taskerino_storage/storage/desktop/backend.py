@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -23,7 +24,7 @@ from typing import Any
 from ...errors import LockBusyError, QuotaExceededError, RecordDecodeError, StorageError
 from ...session import layout
 from .. import codec
-from ..port import IndexChange, StorageBackend, StorageEstimate
+from ..port import IndexChange, StorageBackend, StorageEstimate, check_new_elements, to_append
 from . import array, envelope, files, paths, wal
 from .journal import Journal
 
@@ -188,11 +189,32 @@ class DesktopBackend(StorageBackend):
             self.full_disk = str(exc)
             raise
 
-    async def _write_batch(self, puts, deletes, index) -> None:
+    async def append_to_array(self, key: str, element: dict, puts: Mapping[str, Any] | None = None,
+                              deletes: Iterable[str] = (), *, index: IndexChange | None = None) -> bool:
+        """The port's append, streamed: the array is scanned (never held) for elements with that
+        id, and the new file — every element as its very text, then this one — is staged and
+        renamed with the batch's other files, atomically."""
+        check_new_elements(key, [element])
+        source = self.array_source(key)
+        same = [None if e.error else codec.dumps(e.value) for e in (array.elements(source) if source else ())
+                if array.element_id(e.value) == element["id"]]
+        keep = to_append(key, [(element["id"], codec.dumps(element))], {element["id"]: same} if same else {})
+        with self._noting_full_disk():
+            staged = {}
+            if keep:
+                texts = (e.text for e in array.elements(source)) if source is not None else iter(())
+                staged[key] = array.stage_array(self.journal, itertools.chain(texts, [envelope.js_text(element)]))
+            await self._write_batch(puts, deletes, index, staged)
+        return bool(keep)
+
+    async def _write_batch(self, puts, deletes, index, staged: Mapping[str, Path] | None = None) -> None:
+        """`staged`: files already written (and fsynced) as temporaries, by key: put with the rest."""
         if not self.writable:
+            for path in (staged or {}).values():
+                path.unlink(missing_ok=True)
             raise StorageError("this folder was opened read-only (status or a dry run)")
         puts = dict(puts or {})
-        texts = {k: envelope.js_text(v) for k, v in puts.items()}
+        texts: dict[str, str | Path] = {k: envelope.js_text(v) for k, v in puts.items()}
         # What read_back will be asked about (codec.dumps, remembered by the plan: no new encoding).
         self._written = {k: (codec.dumps(v), texts[k]) for k, v in puts.items()}
         removal = index is not None and index.op == "remove"
@@ -201,6 +223,7 @@ class DesktopBackend(StorageBackend):
             changed = index.edit(None if current is None else current.value)
             if changed is not None:
                 texts[layout.SESSION_INDEX_KEY] = envelope.js_text(changed)
+        texts.update(staged or {})
         deletes = [k for k in dict.fromkeys(deletes) if k not in texts]
         for key in [*texts, *deletes]:
             paths.key_path(self.db, key)  # refuse a key no file may stand for, before writing anything
@@ -220,12 +243,16 @@ class DesktopBackend(StorageBackend):
             raise
         self.journal.apply(steps)
 
-    def _stage(self, key: str, text: str, written: list[Path], parents: list[Path]) -> list[str]:
-        """The new file under a temporary name (fsynced later, with the batch's others), and the
-        folders its target needs."""
-        temporary = self.journal.new_temporary()
-        written.append(temporary)
-        files.write_new(temporary, [envelope.encode_file(text)], sync=False)
+    def _stage(self, key: str, text: str | Path, written: list[Path], parents: list[Path]) -> list[str]:
+        """The new file under a temporary name (fsynced later, with the batch's others; a Path:
+        staged already), and the folders its target needs."""
+        if isinstance(text, Path):
+            temporary = text
+            written.append(temporary)
+        else:
+            temporary = self.journal.new_temporary()
+            written.append(temporary)
+            files.write_new(temporary, [envelope.encode_file(text)], sync=False)
         target = paths.key_path(self.db, key)
         if not target.parent.is_dir():
             files.make_dirs(target.parent, self.db, parents)
