@@ -1,7 +1,8 @@
 """The desktop command on a data folder, against a floor in the same run.
 
-For each N, one generated folder (Taskerino's `sessions.json`, the app's envelope, N sessions)
-is copied twice and migrated in a fresh subprocess each:
+For each N, one generated folder (Taskerino's `sessions.json`, the app's envelope, N sessions
+of testing/samples.py's "small" size, ~20 KB of JSON each: N = 2000 realistic ones, ~117 KB,
+would take the loaded machine tens of minutes per side) is copied twice and migrated in a fresh subprocess each:
   - ours: `python -m taskerino_storage --data-dir DIR migrate` (journal, fsyncs, verification,
     the streamed array rewrite, the WAL settled, markers);
   - the floor: plain Python doing the same reads and writes — read the array, split each
@@ -65,7 +66,7 @@ def make_folder(base: Path, n: int) -> None:
 
     folder = AppFolder(base)
     text = "[" + ",".join(json.dumps(s, ensure_ascii=False, separators=(",", ":"))
-                          for s in iter_sessions(n, seed=5)) + "]"
+                          for s in iter_sessions(n, seed=5, size="small")) + "]"
     folder.write_text("sessions", json.dumps({"version": 1, "checksum": java_hash(text), "timestamp": 1,
                                               "compressed": True, "data": gzip_v1(text)}, indent=2))
 

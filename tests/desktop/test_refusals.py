@@ -118,3 +118,13 @@ def test_a_corrupt_sessions_file_is_named_and_left_as_it_is(tmp_path):
     assert str(bad) in done.stdout and "put back a good copy" in done.stdout
     assert bad.read_bytes() == raw
     assert done.result["migrated"] == 1  # the other session still migrates
+
+
+def test_the_default_folder_is_the_apps_on_this_os(tmp_path):
+    """Linux: $XDG_DATA_HOME/com.taskerino.desktop (platformdirs)."""
+    from desktop.helpers import COMMAND, ENV, ROOT
+    folder = AppFolder(tmp_path / "com.taskerino.desktop")
+    folder.save("sessions", generate_sessions(2, seed=34, size="small"))
+    done = subprocess.run([*COMMAND, "status", "--json"], env={**ENV, "XDG_DATA_HOME": str(tmp_path)}, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and '"legacy": 2' in done.stdout.splitlines()[-1]
