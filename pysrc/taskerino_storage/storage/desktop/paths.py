@@ -74,6 +74,9 @@ def walk_keys(db: Path, prefix: str = "") -> list[str]:
             entries = list(os.scandir(folder))
         except FileNotFoundError:
             continue
+        except OSError as exc:
+            raise StorageError(f"could not list {folder}: {exc.strerror}. Check its permissions, "
+                               "then run again.") from None
         for entry in entries:
             name = entry.name
             if entry.is_dir(follow_symlinks=False):
