@@ -10,6 +10,7 @@ and changes nothing. What it did or found is in `notices`, one line each.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import hashlib
 import itertools
 import json
@@ -44,6 +45,7 @@ class DesktopBackend(StorageBackend):
         self.overlay: dict[str, bytes | Path | None] = {}  # read-only: key -> content after the next launch
         self.notices: list[str] = []
         self.wal = wal.WalState()
+        self._keys: list[str] | None = None  # every key, sorted (keys())
         self._written: dict[str, tuple[str, str]] = {}  # the last batch: key -> (codec text, file text)
         self.full_disk: str | None = None  # the message of the write a full disk stopped, naming the file
         self._locks: dict[str, asyncio.Lock] = {}
@@ -165,11 +167,31 @@ class DesktopBackend(StorageBackend):
         return differ
 
     async def keys(self, prefix: str = "") -> list[str]:
-        found = set(paths.walk_keys(self.db, prefix))
-        for key, content in self.overlay.items():
-            if key.startswith(prefix):
+        """From one listing of db/, kept up to date by our own writes: a session's backups are
+        listed by prefix once per session, and walking db/sessions/ each time made a batch
+        quadratic. (Nothing else writes meanwhile: the app is closed, our lock is held.)"""
+        if self._keys is None:
+            found = set(paths.walk_keys(self.db))
+            for key, content in self.overlay.items():
                 (found.discard if content is None else found.add)(key)
-        return sorted(found)
+            self._keys = sorted(found)
+        start = bisect.bisect_left(self._keys, prefix)
+        end = start
+        while end < len(self._keys) and self._keys[end].startswith(prefix):
+            end += 1
+        return self._keys[start:end]
+
+    def _listed(self, steps: list[list[str]]) -> None:
+        """Our own batch's puts and deletes, in the listing."""
+        if self._keys is None:
+            return
+        for step in steps:
+            at = bisect.bisect_left(self._keys, step[1])
+            there = at < len(self._keys) and self._keys[at] == step[1]
+            if step[0] == "put" and not there:
+                self._keys.insert(at, step[1])
+            elif step[0] == "delete" and there:
+                del self._keys[at]
 
     async def estimate(self) -> StorageEstimate:
         usage = shutil.disk_usage(self.db)
@@ -241,7 +263,12 @@ class DesktopBackend(StorageBackend):
         except BaseException:
             self.journal.discard(written)
             raise
-        self.journal.apply(steps)
+        try:
+            self.journal.apply(steps)
+        except BaseException:
+            self._keys = None  # list again: part of it may have landed
+            raise
+        self._listed(steps)
 
     def _stage(self, key: str, text: str | Path, written: list[Path], parents: list[Path]) -> list[str]:
         """The new file under a temporary name (fsynced later, with the batch's others; a Path:
