@@ -128,3 +128,33 @@ def test_the_default_folder_is_the_apps_on_this_os(tmp_path):
     done = subprocess.run([*COMMAND, "status", "--json"], env={**ENV, "XDG_DATA_HOME": str(tmp_path)}, cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and '"legacy": 2' in done.stdout.splitlines()[-1]
+
+
+async def test_a_second_command_on_the_same_folder_is_refused(legacy_folder):
+    """The engine's batch lock is an OS file lock: held here, another process is refused."""
+    from taskerino_storage.migration.locks import BATCH_LOCK
+    from taskerino_storage.storage.desktop import DesktopBackend
+
+    backend = DesktopBackend.open(legacy_folder.base, writable=False)
+    before = snapshot(legacy_folder.base)
+    async with backend.lock(BATCH_LOCK, wait=False):
+        done = cli(legacy_folder.base, "migrate")
+    assert done.returncode == 2 and "Another taskerino-storage command is working on this folder" in done.stderr
+    assert snapshot(legacy_folder.base) == before
+    assert cli(legacy_folder.base, "migrate").returncode == 0  # released: free again
+
+
+def test_a_writer_never_settles_another_writers_journal(legacy_folder):
+    """A second writing command is refused before it looks at the journal or the log."""
+    from taskerino_storage.storage.desktop import DesktopBackend
+
+    first = DesktopBackend.open(legacy_folder.base)  # a writer, mid-run
+    try:
+        (legacy_folder.base / ".taskerino-storage" / "tmp").mkdir(parents=True, exist_ok=True)
+        staged = legacy_folder.base / ".taskerino-storage" / "tmp" / "in-flight"
+        staged.write_text("the first writer's uncommitted temporary")
+        done = cli(legacy_folder.base, "migrate")
+        assert done.returncode == 2 and "Another taskerino-storage command" in done.stderr
+        assert staged.exists()
+    finally:
+        first.close()

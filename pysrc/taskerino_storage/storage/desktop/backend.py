@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ...errors import LockBusyError, QuotaExceededError, RecordDecodeError, StorageError
+from ...errors import LockBusyError, MigrationBusyError, QuotaExceededError, RecordDecodeError, StorageError
 from ...session import layout
 from .. import codec
 from ..port import IndexChange, StorageBackend, StorageEstimate, check_new_elements, to_append
@@ -46,6 +46,7 @@ class DesktopBackend(StorageBackend):
         self.notices: list[str] = []
         self.wal = wal.WalState()
         self._keys: list[str] | None = None  # every key, sorted (keys())
+        self._folder_fd: int | None = None  # a writer's hold on the folder (_hold_folder)
         self._written: dict[str, tuple[str, str]] = {}  # the last batch: key -> (codec text, file text)
         self.full_disk: str | None = None  # the message of the write a full disk stopped, naming the file
         self._locks: dict[str, asyncio.Lock] = {}
@@ -60,6 +61,9 @@ class DesktopBackend(StorageBackend):
             backend.db.mkdir(parents=True, exist_ok=True)
         backend._check_folder()
         if writable:
+            # Before touching anything: another writing command may be mid-batch (its journal,
+            # its temporaries); settling them under its feet would break its batch.
+            backend._hold_folder()
             backend.notices += backend.journal.settle()
             backend.wal = wal.read_wal(backend.db, files.read_bytes)
             backend.notices += [line.replace("would be applied at the app's next launch", "were applied now")
@@ -73,6 +77,27 @@ class DesktopBackend(StorageBackend):
             for op in backend.wal.ops:
                 backend.overlay[op.key] = None if op.text is None else op.text.encode("utf-8", "surrogatepass")
         return backend
+
+    def _hold_folder(self) -> None:
+        fd = os.open(self._lock_path("folder"), os.O_RDWR | os.O_CREAT, 0o666)
+        if not _os_try_lock(fd):
+            os.close(fd)
+            raise MigrationBusyError(f"another taskerino-storage command is writing to {self.base}")
+        self._folder_fd = fd
+
+    def close(self) -> None:
+        """Let another writing command in (the process's exit does it too)."""
+        if self._folder_fd is not None:
+            _os_unlock(self._folder_fd)
+            self._folder_fd = None
+
+    def _lock_path(self, name: str) -> Path:
+        """A lock file for `name` on this folder: in the system's temp folder (never in the data
+        folder, which status and a dry run must leave byte-identical), keyed by its real path."""
+        folder = Path(tempfile.gettempdir()) / ("taskerino-storage-" + hashlib.sha256(
+            str(self.base.resolve()).encode()).hexdigest()[:16])
+        folder.mkdir(exist_ok=True)
+        return folder / (hashlib.sha256(name.encode()).hexdigest()[:24] + ".lock")
 
     def _check_folder(self) -> None:
         if not self.base.exists():
@@ -333,11 +358,7 @@ class DesktopBackend(StorageBackend):
         return release
 
     async def _os_lock(self, name: str, wait: bool) -> int:
-        folder = Path(tempfile.gettempdir()) / ("taskerino-storage-" + hashlib.sha256(
-            str(self.base.resolve()).encode()).hexdigest()[:16])
-        folder.mkdir(exist_ok=True)
-        path = folder / (hashlib.sha256(name.encode()).hexdigest()[:24] + ".lock")
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = os.open(self._lock_path(name), os.O_RDWR | os.O_CREAT, 0o666)
         while True:
             if _os_try_lock(fd):
                 return fd
