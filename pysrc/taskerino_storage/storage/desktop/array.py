@@ -31,7 +31,8 @@ from .. import codec
 from ..port import ArrayRecord
 from . import envelope, files
 
-CHUNK = 1 << 20
+CHUNK = 1 << 20  # bytes read from a file at a time
+PIECE = 1 << 18  # characters of JSON text inflated at a time
 _HEAD = re.compile(rb'\A\{\s*"version":\s*[1-9]\d*,\s*"checksum":\s*"[^"\\]*",\s*"timestamp":\s*-?\d+,'
                    rb'\s*"compressed":\s*true,\s*"data":\s*"GZIP_V1:')
 _TAIL = re.compile(rb'"\s*\}\s*\Z')
@@ -148,10 +149,10 @@ def _gunzipped(key: str, payload: Iterator[bytes]) -> Iterator[str]:
                 raise RecordDecodeError(key, f"GZIP_V1 payload is not valid base64 ({exc})") from None
             while packed:
                 fed = True
-                out = inflater.decompress(packed)
+                out = inflater.decompress(packed, PIECE)  # bounded: JSON inflates tenfold
                 if out:
                     yield text.decode(out)
-                packed = b""
+                packed = inflater.unconsumed_tail
                 if inflater.eof:  # another gzip member may follow, as gzip.decompress reads
                     packed, inflater, fed = inflater.unused_data, zlib.decompressobj(wbits=31), False
     except zlib.error as exc:
