@@ -181,6 +181,8 @@ def wheel_entry(wheel: Path) -> tuple[str, dict]:
             continue
         if ";" in requirement and "platform_system" in requirement:
             continue
+        if ";" in requirement and "sys_platform != 'emscripten'" in requirement.replace('"', "'"):
+            continue  # the desktop command's dependencies: never in Pyodide
         depends.append(canonical(re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)))
     return canonical(meta["Name"]), {
         "name": meta["Name"],
@@ -262,10 +264,24 @@ def ensure_engines() -> None:
     stamp.write_text(version)
 
 
-def build() -> None:
+def build() -> Path:
     BUNDLE.mkdir(parents=True, exist_ok=True)
-    build_own_wheel()
+    wheel = build_own_wheel()
     write_lock_file()
+    return wheel
+
+
+def install_command(wheel: Path) -> None:
+    """Our wheel installed into .venv, so `.venv/bin/taskerino-storage` (the desktop command)
+    runs; its dependencies (psutil, platformdirs, tqdm) come with the dev list."""
+    stamp = VENV / ".taskerino-storage-wheel"
+    fingerprint = digest(wheel.read_bytes())
+    if up_to_date(stamp, fingerprint) and (VENV / "bin" / "taskerino-storage").exists():
+        return
+    log("installing the taskerino-storage command into .venv")
+    run(VENV_PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+        "--force-reinstall", wheel)
+    stamp.write_text(fingerprint)
 
 
 def setup(engines: bool = False) -> str:
@@ -273,7 +289,7 @@ def setup(engines: bool = False) -> str:
     ensure_venv()
     ensure_pyodide_runtime()
     ensure_wheels()
-    build()
+    install_command(build())
     if engines:
         ensure_engines()
     return find_chromium()
@@ -329,6 +345,9 @@ def pack() -> Path:
     setup()
     stage = DIST / "package"
     version = stage_package(stage)
+    wheel = next(BUNDLE.glob(f"{PACKAGE}-*.whl"))
+    shutil.copy2(wheel, DIST / wheel.name)  # the Python wheel, for the desktop command (pipx install)
+    log(f"wrote {(DIST / wheel.name).relative_to(ROOT)} (the desktop command: pipx install it)")
     tarball = DIST / f"taskerino-migration-{version}.tgz"
     tarball.unlink(missing_ok=True)
     run("npm", "pack", "--silent", "--pack-destination", DIST, cwd=stage, stdout=subprocess.DEVNULL)

@@ -18,6 +18,8 @@ ALLOWED = {
     "migration": {"errors", "session", "storage"},
     "browser": {"errors", "demo", "session", "storage", "migration"},  # demo: fillDemo's samples
     "testing": {"errors", "session", "storage"},
+    "terminal": {"errors", "session", "storage", "migration"},  # the desktop command's edge
+    "__main__": {"terminal"},  # `python -m taskerino_storage`
 }
 BROWSER_ONLY = {"js", "pyodide", "taskerino_bridge"}
 

@@ -11,7 +11,7 @@ import json
 from browser.harness import fresh_db
 from representative_sessions import representative_sessions
 from taskerino_storage.session import layout
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 
 SESSIONS = representative_sessions()
 EXTRA = generate_sessions(6, seed=722, size="small")  # raw, duplicated, chunked, foreign, Date

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from representative_sessions import representative_sessions
 from strategies import json_values, sessions
 from taskerino_storage.session.checksum import _dumps, _js_numbers, canonical_json
-from taskerino_storage.testing.samples import generate_sessions
+from taskerino_storage.demo.samples import generate_sessions
 
 
 def plain_definition(value) -> str:

@@ -1,0 +1,89 @@
+"""Where things live in a desktop data folder (Tauri's AppData for com.taskerino.desktop).
+
+The app keeps key K at db/K.json, a '/' in K making folders, with no escaping
+(TauriFileSystemAdapter: `${DB_DIR}/${collection}.json`). Beside the keys, db/ holds the app's
+own clutter, never a key: K.tmp.json (a save in progress), K.backup.json and K.<ms>.backup.json
+(copies made on save), tx-temp-* and older .tx-* folders (transactions), wal.log, wal.checkpoint.
+
+Our own files (journal, temporary files) live in OWN_DIR beside db/, a name the app never reads:
+on the same file system as db/, so a rename into db/ is atomic and a full disk is felt there.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ...errors import StorageError
+
+APP_ID = "com.taskerino.desktop"
+DB_DIR = "db"
+WAL_LOG = "wal.log"
+WAL_CHECKPOINT = "wal.checkpoint"
+OWN_DIR = ".taskerino-storage"  # beside db/, never inside it
+JOURNAL = "journal.json"
+TMP_DIR = "tmp"
+
+_CLUTTER_FILE = re.compile(r"\.(tmp|backup|\d+\.backup)\.json$")
+_CLUTTER_DIR = re.compile(r"^(tx-temp-|\.tx-)")
+
+
+def default_data_dir() -> Path:
+    """The app's folder on this OS: platformdirs' user data dir for its identifier (macOS
+    ~/Library/Application Support, Linux $XDG_DATA_HOME or ~/.local/share, Windows %APPDATA%)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_ID, appauthor=False, roaming=True))
+
+
+def is_clutter_name(name: str) -> bool:
+    """A file name in db/ that is the app's clutter, never a key's file."""
+    return bool(_CLUTTER_FILE.search(name))
+
+
+def is_clutter_dir(name: str) -> bool:
+    return bool(_CLUTTER_DIR.match(name))
+
+
+def key_path(db: Path, key: str) -> Path:
+    """db/K.json; StorageError for a key no file of ours may stand for: one that would leave db/,
+    or that the app would take for its clutter or its log."""
+    parts = key.split("/")
+    try:
+        key.encode("utf-8")  # a lone surrogate names no file the app (Rust, UTF-8 paths) could open
+    except UnicodeEncodeError:
+        raise StorageError(f"the key {key!r} cannot be stored as a file under db/ (not UTF-8)") from None
+    if (not key or any(p in ("", ".", "..") for p in parts) or "\x00" in key or "\\" in key
+            or is_clutter_name(key + ".json") or is_clutter_dir(parts[0]) or key in ("wal", )):
+        raise StorageError(f"the key {key!r} cannot be stored as a file under db/")
+    return db.joinpath(*parts[:-1], parts[-1] + ".json")
+
+
+def walk_keys(db: Path, prefix: str = "") -> list[str]:
+    """Every key with a file under db/ starting with `prefix`, sorted; clutter is skipped."""
+    found: list[str] = []
+    start_dir = prefix.rpartition("/")[0]
+    root = db.joinpath(*start_dir.split("/")) if start_dir else db
+    if not root.is_dir():
+        return []
+    base = start_dir + "/" if start_dir else ""
+    stack = [(root, base)]
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StorageError(f"could not list {folder}: {exc.strerror}. Check its permissions, "
+                               "then run again.") from None
+        for entry in entries:
+            name = entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if not (rel == "" and is_clutter_dir(name)) and (rel + name + "/").startswith(prefix[:len(rel + name) + 1]):
+                    stack.append((Path(entry.path), rel + name + "/"))
+            elif name.endswith(".json") and not is_clutter_name(name):
+                key = rel + name[:-5]
+                if key.startswith(prefix):
+                    found.append(key)
+    return sorted(found)

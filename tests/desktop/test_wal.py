@@ -1,0 +1,117 @@
+"""Taskerino's write-ahead log: every command sees the folder as the app will after its next
+launch. Entries older than the checkpoint are never applied; a pending newer one is; after a
+writing command wal.checkpoint is at or after every entry and wal.log is empty; a log the app
+can't parse is refused with nothing changed."""
+from __future__ import annotations
+
+import json
+
+from desktop.app_folder import AppFolder
+from desktop.helpers import cli, snapshot
+from taskerino_storage.session.compare import json_equal
+from taskerino_storage.demo.samples import generate_sessions
+
+NOW = 1_900_000_000_000
+
+
+def entry(n, stamp, collection, data=None, operation="write", tx=None):
+    e = {"id": f"e{n}", "timestamp": stamp, "operation": operation, "collection": collection}
+    if data is not None:
+        e["data"] = data
+    if tx:
+        e["transactionId"] = tx
+    return e
+
+
+def settled(folder: AppFolder, entries: list[dict]) -> None:
+    assert (folder.db / "wal.log").read_text() == ""
+    assert int((folder.db / "wal.checkpoint").read_text()) >= max(e["timestamp"] for e in entries)
+
+
+def test_an_empty_log_changes_nothing_and_the_migration_runs(tmp_path):
+    folder = AppFolder(tmp_path)
+    sessions = generate_sessions(3, seed=1, size="small")
+    folder.save("sessions", sessions)
+    (folder.db / "wal.log").write_text("")
+    (folder.db / "wal.checkpoint").write_text("123")
+    done = cli(tmp_path, "migrate")
+    assert done.returncode == 0 and done.result["migrated"] == 3
+    assert (folder.db / "wal.checkpoint").read_text() == "123"  # nothing to settle: left as it was
+
+
+def test_entries_older_than_the_checkpoint_are_not_applied(tmp_path):
+    folder = AppFolder(tmp_path)
+    sessions = generate_sessions(4, seed=2, size="small")
+    folder.save("sessions", sessions)
+    stale = [entry(1, NOW - 10, "sessions", sessions[:1]), entry(2, NOW, "sessions", [])]
+    folder.wal(stale, checkpoint=NOW)
+    status = cli(tmp_path, "status")
+    assert status.result["legacy"] == 4 and "2 are older than its checkpoint and not applied" in status.stdout
+    done = cli(tmp_path, "migrate")
+    assert done.returncode == 0 and done.result["migrated"] == 4
+    settled(folder, stale)
+    folder.launch()
+    seen = folder.load_sessions()
+    assert all(json_equal(seen[s["id"]], s) for s in sessions)
+
+
+def test_a_pending_sessions_entry_is_applied_before_migrating(tmp_path):
+    folder = AppFolder(tmp_path)
+    old = generate_sessions(5, seed=3, size="small")
+    folder.save("sessions", old[:2])  # the file is behind the log: the app saved again, then quit
+    pending = [entry(1, NOW + 5, "sessions", old)]
+    folder.wal(pending, checkpoint=NOW)
+    done = cli(tmp_path, "migrate")
+    assert done.returncode == 0, done.stderr
+    assert done.result["migrated"] == 5 and "were applied now" in done.stdout
+    settled(folder, pending)
+    folder.launch()  # the app's next start replays nothing over the migration
+    assert folder.load("sessions") == []
+    seen = folder.load_sessions()
+    assert all(json_equal(seen[s["id"]], s) for s in old)
+
+
+def test_committed_transactions_apply_first_and_rolled_back_ones_never(tmp_path):
+    folder = AppFolder(tmp_path)
+    a, b, c = generate_sessions(3, seed=4, size="small")
+    folder.save("sessions", [a])
+    log = [entry(1, NOW + 1, "sessions", [a, b]),  # standalone: after the transactions
+           entry(2, NOW + 2, "sessions", [a, b, c], tx="t-ok"), entry(3, NOW + 3, "", operation="transaction-commit", tx="t-ok"),
+           entry(4, NOW + 4, "settings", {"x": 1}, tx="t-no"), entry(5, NOW + 5, "", operation="transaction-rollback", tx="t-no"),
+           entry(6, NOW + 6, "notes", {"half": True}, tx="t-open")]
+    folder.wal(log, checkpoint=NOW)
+    status = cli(tmp_path, "status")
+    assert status.result["legacy"] == 2  # [a, b]: the standalone write lands last
+    done = cli(tmp_path, "migrate")
+    assert done.returncode == 0 and done.result["migrated"] == 2
+    assert not (folder.db / "settings.json").exists() and not (folder.db / "notes.json").exists()
+    settled(folder, log)
+
+
+def test_a_delete_entry_removes_and_a_missing_folder_stops_replay_as_the_app_does(tmp_path):
+    folder = AppFolder(tmp_path)
+    a, b = generate_sessions(2, seed=5, size="small")
+    folder.save(f"sessions/{a['id']}", a)
+    folder.save("sessions", [b])
+    log = [entry(1, NOW + 1, f"sessions/{a['id']}", operation="delete"),
+           entry(2, NOW + 2, "nowhere/at/all", {"x": 1}),  # replay makes no folders: it stops here
+           entry(3, NOW + 3, "sessions", [])]  # never reached
+    folder.wal(log, checkpoint=NOW)
+    done = cli(tmp_path, "migrate")
+    assert done.returncode == 0, done.stderr
+    assert done.result["migrated"] == 1 and "does not exist" in done.stdout
+    assert not (folder.db / "nowhere").exists()
+    settled(folder, log)
+
+
+def test_an_unparsable_log_is_refused_and_nothing_changes(tmp_path):
+    folder = AppFolder(tmp_path)
+    folder.save("sessions", generate_sessions(2, seed=6, size="small"))
+    (folder.db / "wal.log").write_text(json.dumps(entry(1, NOW + 1, "sessions", [])) + "\n{not json\n")
+    before = snapshot(tmp_path)
+    for args in (["migrate"], ["status"], ["migrate", "--dry-run"]):
+        done = cli(tmp_path, *args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "wal.log cannot be read: line 2 is not JSON" in done.stderr
+        assert "Traceback" not in done.stderr and done.result["kind"] == "storage"
+    assert snapshot(tmp_path) == before
