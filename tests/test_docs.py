@@ -47,8 +47,14 @@ FOLDERS = {"pysrc", "web", "tests", "docs", "build", "dist", ".ci", "taskerino_s
 #: Made by build.py (`setup`, `pack`, the tests), never committed: named, not looked up.
 GENERATED = ("web/build/pyodide", "build/pyodide", "dist/", "build/engines", "test-results",
              ".venv", "node_modules")
-#: Other projects' files the comments cite as models (alembic's command.py).
-FOREIGN = {"command.py"}
+#: Other projects' files the comments cite as models (alembic's command.py), and Taskerino's own
+#: source the desktop store follows (docs/desktop.md).
+FOREIGN = {"command.py", "TauriFileSystemAdapter.ts", "StorageAdapter.ts", "compressionUtils.ts",
+           "ChunkedSessionStorage.ts"}
+#: Taskerino's classes the desktop store's comments cite (`TauriFileSystemAdapter.load`).
+FOREIGN_SCOPES = {"TauriFileSystemAdapter"}
+#: Files of Taskerino's desktop data folder, by the app's names (docs/desktop.md): not ours.
+APP_FILES = {"sessions.json", "wal.log", "wal.checkpoint", "K.json", "K.tmp.json", "K.backup.json"}
 #: Pyodide's runtime files, in web/build/pyodide once set up.
 PYODIDE_FILES = {"pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.js", "pyodide.asm.wasm",
                  "python_stdlib.zip", "pyodide-lock.json", "taskerino-lock.json"}
@@ -243,7 +249,7 @@ def path_exists(word: str, mention: Mention, known: Project) -> bool:
     if word.startswith(GENERATED) or word in ("web/build", "build", "dist"):
         return True
     if "/" not in word:
-        return word in known.names or word in PYODIDE_FILES or word in FOREIGN
+        return word in known.names or word in PYODIDE_FILES or word in FOREIGN or word in APP_FILES
     here = (ROOT / mention.where.split(":")[0]).parent
     if any((base / word).exists() for base in (*BASES, here)):
         return True
@@ -258,6 +264,8 @@ JS_CONSOLE = {"log", "debug", "table", "warn", "error", "info"}
 
 def dotted_problem(word: str, known: Project) -> str | None:
     parts = word.split(".")
+    if word in APP_FILES or parts[0] in FOREIGN_SCOPES:
+        return None
     if parts[0] == "taskerino_storage":
         for scope, name in zip(parts, parts[1:]):
             if name not in known.modules.get(scope, set()) and name not in known.classes.get(scope, set()):

@@ -1,6 +1,6 @@
 """Finding sessions: legacy copies in both layouts, and chunked ones by their metadata.
 
-Legacy copies live in the app's `sessions` array (read through backend.open_array, one element
+Legacy copies live in the app's `sessions` array (read through `StorageBackend.open_array`, one element
 at a time, so the array never has to fit in Python) or in `sessions/{id}` records. A session is
 legacy when no chunked metadata with storageVersion 1 exists for its id; one present both as
 chunked and as a leftover legacy copy counts once, as chunked.

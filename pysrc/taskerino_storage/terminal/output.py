@@ -39,7 +39,7 @@ class Output:
         print(f"taskerino-storage: {text}", file=sys.stderr, flush=True)
 
     def progress(self, message: str, percent: int) -> None:
-        """options.on_progress: a bar on a terminal; the console's progress lines when piped."""
+        """MigrationOptions.on_progress: a bar on a terminal; the console's progress lines when piped."""
         if self.tty:
             if self._bar is None:
                 from tqdm import tqdm

@@ -25,7 +25,7 @@ from .. import codec
 
 GZIP_PREFIX = codec.GZIP_PREFIX
 _MASK = 0xFFFFFFFF
-# Σ b_i·31^(n-1-i) mod 2^32 over bytes, two at a time: _PAIR[v] = 31·x + y for the pair (x, y)
+# Σ b[i]·31^(n-1-i) mod 2^32 over bytes, two at a time: _PAIR[v] = 31·x + y for the pair (x, y)
 # whose native 16-bit value is v, weighted by powers of 31² and summed a block at a time at C
 # speed (map/sum): ~4x fewer Python steps than one per character.
 _PAIR = [0] * 65536
@@ -53,7 +53,7 @@ def _poly31(data: bytes) -> int:
 
 class Checksum:
     """calculateChecksum, fed in pieces: h = ((h << 5) - h) + c over UTF-16 code units, kept to
-    a signed 32-bit integer, printed in base 36; i.e. Σ c_i·31^(n-1-i) mod 2^32. A UTF-16 unit
+    a signed 32-bit integer, printed in base 36; i.e. Σ c[i]·31^(n-1-i) mod 2^32. A UTF-16 unit
     is lo + 256·hi, so a non-ASCII text is two byte sums."""
 
     def __init__(self) -> None:
@@ -114,7 +114,7 @@ def gzip_data(text: str) -> str:
 
 
 def envelope_head(sum_: str, timestamp: int) -> str:
-    """The envelope up to its data string's opening quote; envelope_tail closes it."""
+    """The envelope up to its data string's opening quote; encode_file closes it."""
     return ('{\n  "version": 1,\n  "checksum": ' + json.dumps(sum_) + ',\n  "timestamp": '
             + str(timestamp) + ',\n  "compressed": true,\n  "data": "')
 

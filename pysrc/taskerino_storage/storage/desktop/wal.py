@@ -12,7 +12,7 @@ log returns early. A replay that fails part-way (a write whose folder does not e
 creates no folders) stops there, unchecked, and happens again at the next launch.
 
 We never add entries. A writing command applies the pending ones on disk and leaves
-wal.checkpoint at or after every entry's timestamp with wal.log empty (WalState.settle).
+wal.checkpoint at or after every entry's timestamp with wal.log empty (the backend settles it as `WalState` says).
 """
 from __future__ import annotations
 
