@@ -114,7 +114,7 @@ def gzip_data(text: str) -> str:
 
 
 def envelope_head(sum_: str, timestamp: int) -> str:
-    """The envelope up to its data string's opening quote; encode_file closes it."""
+    """The envelope up to its data string's opening quote; ENVELOPE_TAIL closes it."""
     return ('{\n  "version": 1,\n  "checksum": ' + json.dumps(sum_) + ',\n  "timestamp": '
             + str(timestamp) + ',\n  "compressed": true,\n  "data": "')
 
