@@ -33,6 +33,8 @@ test("loadSession works on demand from a component", async ({ page, seen, db }) 
   await page.getByRole("button", { name: "Open session" }).click(); // before the boot is done: it waits
   const shown = JSON.parse(await page.getByTestId("session").textContent({ timeout: 120_000 }) ?? "null");
   expect(shown).toStrictEqual(session);
+  // Shown at once from the stored copy; the migration that follows is awaited by the app.
+  await expect(page.getByTestId("session-migrated")).toHaveText("stored chunked", { timeout: 120_000 });
   expect(await readChunkedSession(page, session.id, { dbName: db })).toStrictEqual(session);
   expect(printed(seen.console)).toEqual([]);
   expect(seen.errors).toEqual([]);

@@ -44,16 +44,24 @@ function SettingsDialog() {
   );
 }
 
-/** A session opened on demand: a legacy one is migrated first, by loadSession. */
+/**
+ * A session opened on demand: a legacy one is shown as soon as it is read (before Python has
+ * booted) and migrated right after; `onDemandSettled` tells when that migration landed.
+ */
 function SessionView() {
   const [id, setId] = useState("");
   const [session, setSession] = useState<Session | null>(null);
+  const [migrated, setMigrated] = useState("");
   const [error, setError] = useState("");
   async function open() {
     setError("");
     setSession(null);
+    setMigrated("");
     try {
-      setSession(await getMigration().loadSession(id));
+      const migration = getMigration();
+      setSession(await migration.loadSession(id));
+      const results = await migration.onDemandSettled();
+      setMigrated(results.every((r) => r.success) ? "stored chunked" : results.map((r) => r.error).join("; "));
     } catch (e) {
       setError(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
     }
@@ -63,6 +71,7 @@ function SessionView() {
       <input aria-label="Session id" value={id} onChange={(e) => setId(e.target.value)} />
       <button onClick={open}>Open session</button>
       {session && <pre data-testid="session">{JSON.stringify(session)}</pre>}
+      {migrated && <p data-testid="session-migrated">{migrated}</p>}
       {error && <p role="alert" data-testid="session-error">{error}</p>}
     </section>
   );
