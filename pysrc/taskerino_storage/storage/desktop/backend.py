@@ -145,7 +145,7 @@ class DesktopBackend(StorageBackend):
             found = self.overlay[key]
             return found if not isinstance(found, Path) else files.read_bytes(found)
         try:
-            return files.read_bytes(paths.cached_key_path(self.db, key))
+            return files.read_bytes(paths.key_path(self.db, key))
         except StorageError as exc:
             raise RecordDecodeError(key, str(exc)) from None
 
@@ -281,7 +281,7 @@ class DesktopBackend(StorageBackend):
         texts.update(staged or {})
         deletes = [k for k in dict.fromkeys(deletes) if k not in texts]
         for key in [*texts, *deletes]:
-            paths.cached_key_path(self.db, key)  # refuse a key no file may stand for, before writing anything
+            paths.key_path(self.db, key)  # refuse a key no file may stand for, before writing anything
         steps, written, parents = [], [], []
         try:
             for key in _put_order(texts, first=True):
@@ -317,7 +317,7 @@ class DesktopBackend(StorageBackend):
             written.append(temporary)
             content = text if isinstance(text, bytes) else envelope.encode_file(text)
             files.write_new(temporary, [content], sync=False)
-        target = paths.cached_key_path(self.db, key)
+        target = paths.key_path(self.db, key)
         if not target.parent.is_dir():
             files.make_dirs(target.parent, self.db, parents)
         return ["put", key, temporary.name]
@@ -327,7 +327,7 @@ class DesktopBackend(StorageBackend):
         if key in self.overlay:
             return ("overlay", id(self.overlay[key]))
         try:
-            st = paths.cached_key_path(self.db, key).stat()
+            st = paths.key_path(self.db, key).stat()
         except FileNotFoundError:
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns)

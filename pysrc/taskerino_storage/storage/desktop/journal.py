@@ -32,14 +32,11 @@ class Journal:
         self.own = base / paths.OWN_DIR
         self.tmp = self.own / paths.TMP_DIR
         self.path = self.own / paths.JOURNAL
-        self._tmp_made = False
 
     # -- a batch
     def new_temporary(self) -> Path:
-        if not self._tmp_made:  # asked once: nothing of ours removes the folder
-            if not self.tmp.is_dir():
-                files.make_dirs(self.tmp, self.base)
-            self._tmp_made = True
+        if not self.tmp.is_dir():
+            files.make_dirs(self.tmp, self.base)
         return self.tmp / uuid.uuid4().hex
 
     def commit(self, steps: list[list[str]]) -> None:
@@ -54,7 +51,7 @@ class Journal:
     def apply(self, steps: list[list[str]]) -> None:
         touched: dict[str, Path] = {}
         for step in steps:
-            target = paths.cached_key_path(self.db, step[1])
+            target = paths.key_path(self.db, step[1])
             if step[0] == "put":
                 source = self.tmp / step[2]
                 if source.exists():

@@ -10,7 +10,6 @@ on the same file system as db/, so a rename into db/ is atomic and a full disk i
 """
 from __future__ import annotations
 
-import functools
 import os
 import re
 from pathlib import Path
@@ -58,12 +57,6 @@ def key_path(db: Path, key: str) -> Path:
             or is_clutter_name(key + ".json") or is_clutter_dir(parts[0]) or key in ("wal", )):
         raise StorageError(f"the key {key!r} cannot be stored as a file under db/")
     return db.joinpath(*parts[:-1], parts[-1] + ".json")
-
-
-@functools.lru_cache(maxsize=4096)
-def cached_key_path(db: Path, key: str) -> Path:
-    """key_path, remembered (bounded): a batch asks for each of its files several times."""
-    return key_path(db, key)
 
 
 def walk_keys(db: Path, prefix: str = "") -> list[str]:
