@@ -27,6 +27,7 @@ from ...session import layout
 from .. import codec
 from ..port import IndexChange, StorageBackend, StorageEstimate, check_new_elements, to_append
 from . import array, envelope, files, paths, wal
+from .index_file import IndexFile
 from .journal import Journal
 
 
@@ -48,6 +49,7 @@ class DesktopBackend(StorageBackend):
         self._keys: list[str] | None = None  # every key, sorted (keys())
         self._folder_fd: int | None = None  # a writer's hold on the folder (_hold_folder)
         self._written: dict[str, tuple[str, str]] = {}  # the last batch: key -> (codec text, file text)
+        self._index = IndexFile()  # session-index as we last wrote it, ready to grow (index_file.py)
         self.full_disk: str | None = None  # the message of the write a full disk stopped, naming the file
         self._locks: dict[str, asyncio.Lock] = {}
         self._lock_files: dict[str, int] = {}
@@ -261,15 +263,21 @@ class DesktopBackend(StorageBackend):
                 path.unlink(missing_ok=True)
             raise StorageError("this folder was opened read-only (status or a dry run)")
         puts = dict(puts or {})
-        texts: dict[str, str | Path] = {k: envelope.js_text(v) for k, v in puts.items()}
+        texts: dict[str, str | bytes | Path] = {k: envelope.js_text(v) for k, v in puts.items()}
         # What read_back will be asked about (codec.dumps, remembered by the plan: no new encoding).
         self._written = {k: (codec.dumps(v), texts[k]) for k, v in puts.items()}
         removal = index is not None and index.op == "remove"
+        index_file = False  # the index's new file comes from self._index
         if index is not None:
-            current = await self.read(layout.SESSION_INDEX_KEY)
-            changed = index.edit(None if current is None else current.value)
+            identity = self.fingerprint(layout.SESSION_INDEX_KEY)
+            ids = self._index.ids(identity)
+            if ids is None:
+                current = await self.read(layout.SESSION_INDEX_KEY)
+                ids = None if current is None else current.value
+            changed = index.edit(ids)
             if changed is not None:
-                texts[layout.SESSION_INDEX_KEY] = envelope.js_text(changed)
+                texts[layout.SESSION_INDEX_KEY] = self._index.file_for(changed, identity=identity)
+                index_file = True
         texts.update(staged or {})
         deletes = [k for k in dict.fromkeys(deletes) if k not in texts]
         for key in [*texts, *deletes]:
@@ -287,24 +295,28 @@ class DesktopBackend(StorageBackend):
             self.journal.commit(steps)
         except BaseException:
             self.journal.discard(written)
+            self._index.landed(None)
             raise
         try:
             self.journal.apply(steps)
         except BaseException:
             self._keys = None  # list again: part of it may have landed
+            self._index.landed(None)
             raise
         self._listed(steps)
+        self._index.landed(self.fingerprint(layout.SESSION_INDEX_KEY) if index_file else None)
 
-    def _stage(self, key: str, text: str | Path, written: list[Path], parents: list[Path]) -> list[str]:
+    def _stage(self, key: str, text: str | bytes | Path, written: list[Path], parents: list[Path]) -> list[str]:
         """The new file under a temporary name (fsynced later, with the batch's others; a Path:
-        staged already), and the folders its target needs."""
+        staged already; bytes: the file itself), and the folders its target needs."""
         if isinstance(text, Path):
             temporary = text
             written.append(temporary)
         else:
             temporary = self.journal.new_temporary()
             written.append(temporary)
-            files.write_new(temporary, [envelope.encode_file(text)], sync=False)
+            content = text if isinstance(text, bytes) else envelope.encode_file(text)
+            files.write_new(temporary, [content], sync=False)
         target = paths.key_path(self.db, key)
         if not target.parent.is_dir():
             files.make_dirs(target.parent, self.db, parents)
