@@ -1,7 +1,7 @@
 """Property (tests/strategies.py, the corpus the other suites use): any session, from the array
 or a record, migrated on a real desktop folder and read back by the app's own load rules
 (desktop/app_folder.py) is equal, type-strict; an id no file can be named after (".", "..", a
-lone surrogate, a NUL) is refused by name with the folder unchanged."""
+lone surrogate, a NUL, one starting with ".") is refused by name with the folder unchanged."""
 from __future__ import annotations
 
 import shutil
@@ -24,7 +24,8 @@ def unnameable(session_id: str) -> bool:
         session_id.encode("utf-8")
     except UnicodeEncodeError:
         return True
-    return session_id in (".", "..") or "\x00" in session_id or "\\" in session_id
+    return (session_id in (".", "..") or "\x00" in session_id or "\\" in session_id
+            or any(part.startswith(".") for part in session_id.split("/")))  # the app's scope refuses those
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
