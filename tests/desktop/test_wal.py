@@ -88,12 +88,11 @@ def test_committed_transactions_apply_first_and_rolled_back_ones_never(tmp_path)
     settled(folder, log)
 
 
-def test_a_delete_entry_removes_and_a_missing_folder_stops_replay_as_the_app_does(tmp_path):
+def test_a_delete_of_a_missing_file_passes_and_a_missing_folder_stops_replay_as_the_app_does(tmp_path):
     folder = AppFolder(tmp_path)
     a, b = generate_sessions(2, seed=5, size="small")
-    folder.save(f"sessions/{a['id']}", a)
     folder.save("sessions", [b])
-    log = [entry(1, NOW + 1, f"sessions/{a['id']}", operation="delete"),
+    log = [entry(1, NOW + 1, f"sessions/{a['id']}", operation="delete"),  # no such file: replay goes on
            entry(2, NOW + 2, "nowhere/at/all", {"x": 1}),  # replay makes no folders: it stops here
            entry(3, NOW + 3, "sessions", [])]  # never reached
     folder.wal(log, checkpoint=NOW)
@@ -114,4 +113,33 @@ def test_an_unparsable_log_is_refused_and_nothing_changes(tmp_path):
         assert done.returncode == 2, (args, done.stderr)
         assert "wal.log cannot be read: line 2 is not JSON" in done.stderr
         assert "Traceback" not in done.stderr and done.result["kind"] == "storage"
+    assert snapshot(tmp_path) == before
+
+
+def test_a_delete_the_app_may_not_apply_is_refused_and_nothing_changes(tmp_path):
+    """The app's fs scope removes only its backups and WAL files under db/: its replay throws at
+    such a delete every launch and never checkpoints, replaying the entries before it again."""
+    folder = AppFolder(tmp_path)
+    a, b = generate_sessions(2, seed=8, size="small")
+    folder.save(f"sessions/{a['id']}", a)
+    folder.save("sessions", [b])
+    folder.wal([entry(1, NOW + 1, "sessions", [b]), entry(2, NOW + 2, f"sessions/{a['id']}", operation="delete")],
+               checkpoint=NOW)
+    before = snapshot(tmp_path)
+    for args in (["migrate"], ["status"], ["migrate", "--dry-run"], ["migrate-session", a["id"]]):
+        done = cli(tmp_path, *args)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        [line] = done.stderr.strip().splitlines()
+        assert line.startswith("taskerino-storage: db/wal.log line 2 deletes db/sessions/" + a["id"] + ".json") \
+            and "may not remove" in line and "Nothing was changed" in line, line
+    assert snapshot(tmp_path) == before
+
+
+def test_a_write_to_a_path_the_app_cannot_reach_is_refused(tmp_path):
+    folder = AppFolder(tmp_path)
+    folder.save("sessions", generate_sessions(1, seed=9, size="small"))
+    folder.wal([entry(1, NOW + 1, "sessions/.x", {"id": ".x"})], checkpoint=NOW)
+    before = snapshot(tmp_path)
+    done = cli(tmp_path, "migrate")
+    assert done.returncode == 2 and "db/wal.log line 1 writes 'sessions/.x'" in done.stderr, done.stderr
     assert snapshot(tmp_path) == before
