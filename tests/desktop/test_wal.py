@@ -143,3 +143,27 @@ def test_a_write_to_a_path_the_app_cannot_reach_is_refused(tmp_path):
     done = cli(tmp_path, "migrate")
     assert done.returncode == 2 and "db/wal.log line 1 writes 'sessions/.x'" in done.stderr, done.stderr
     assert snapshot(tmp_path) == before
+
+
+def test_an_applied_entry_holds_what_the_app_writes_javascripts_text(tmp_path):
+    """replayWrite: JSON.stringify(JSON.parse(line).data) (texts printed by node)."""
+    folder = AppFolder(tmp_path)
+    folder.save("sessions", generate_sessions(1, seed=10, size="small"))
+    data = '{"big":1e400,"neg":-0,"n":123456789012345678901,"f":57.0,"e":1e-7,"s":"1e400","10":1,"a":0.1}'
+    line = '{"id":"e1","timestamp":%d,"operation":"write","collection":"settings","data":%s}' % (NOW + 1, data)
+    (folder.db / "wal.log").write_text(line + "\n")
+    (folder.db / "wal.checkpoint").write_text(str(NOW))
+    assert cli(tmp_path, "migrate").returncode == 0
+    assert (folder.db / "settings.json").read_text() == \
+        '{"10":1,"big":null,"neg":0,"n":123456789012345680000,"f":57,"e":1e-7,"s":"1e400","a":0.1}'
+
+
+def test_a_log_with_nan_or_infinity_is_unparsable_as_for_json_parse(tmp_path):
+    folder = AppFolder(tmp_path)
+    folder.save("sessions", generate_sessions(1, seed=11, size="small"))
+    (folder.db / "wal.log").write_text('{"id":"e1","timestamp":%d,"operation":"write","collection":"x","data":NaN}\n'
+                                       % (NOW + 1))
+    before = snapshot(tmp_path)
+    done = cli(tmp_path, "migrate")
+    assert done.returncode == 2 and "wal.log cannot be read: line 1 is not JSON" in done.stderr, done.stderr
+    assert snapshot(tmp_path) == before

@@ -23,10 +23,13 @@ more arguments follow, so a name can't restyle the output either.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from ..session import js_json
 
 RULE = "━" * 47
 STATUS_HEADING = "📊 Checking current migration status..."
@@ -39,8 +42,8 @@ def js_text(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and math.isfinite(value):
+        return js_json.number_text(value)
     return str(value)
 
 

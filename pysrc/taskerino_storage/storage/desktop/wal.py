@@ -29,7 +29,8 @@ from pathlib import Path
 
 from ...errors import StorageError
 from . import paths
-from .envelope import member_spans, now_ms
+from ...session import js_json
+from .envelope import now_ms
 
 
 
@@ -126,9 +127,9 @@ def read_wal(db: Path, read_bytes) -> WalState:
     entries = []
     for n, line in lines:
         try:
-            entry = json.loads(line)
+            entry = json.loads(line, parse_constant=_no_constant)
         except ValueError as exc:
-            raise WalUnreadableError(_unreadable(f"line {n} is not JSON ({exc.msg})")) from None
+            raise WalUnreadableError(_unreadable(f"line {n} is not JSON ({getattr(exc, 'msg', exc)})")) from None
         if entry is None:
             raise WalUnreadableError(_unreadable(f"line {n} is null"))
         entries.append((n, line, entry))
@@ -174,16 +175,16 @@ def read_wal(db: Path, read_bytes) -> WalState:
             state.ops.append(WalOp(key, None, f"line {n}"))
             continue
         _check_app_can_reach(n, key)
-        span = member_spans(line).get("data")
         folder = str(target.parent)
         if folder not in present:
             present[folder] = target.parent.is_dir()
-        if span is None or not present[folder]:
-            why = "has no data" if span is None else f"its folder {target.parent} does not exist"
+        if "data" not in entry or not present[folder]:
+            why = "has no data" if "data" not in entry else f"its folder {target.parent} does not exist"
             state.skipped.append(f"line {n} ({key}) {why}: the app's replay stops there every launch, "
                                  "so neither it nor the entries after it are applied")
             break
-        state.ops.append(WalOp(key, line[span[0]:span[1]], f"line {n}"))
+        # replayWrite: JSON.stringify(JSON.parse(line).data): 1e400 -> null, -0 -> 0, big integers rounded
+        state.ops.append(WalOp(key, js_json.js_stringify(entry["data"], nonfinite_null=True), f"line {n}"))
     return state
 
 
@@ -206,6 +207,10 @@ def _unappliable(n: int, what: str) -> str:
     return (f"db/{paths.WAL_LOG} line {n} {what}: the app's replay fails there at every launch and never "
             "checkpoints, so it would replay the entries before it over anything written now. Nothing "
             "was changed. Remove that line from the log (keep a copy), then run again.")
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")  # JSON.parse refuses NaN and Infinity
 
 
 def _count(n: int, one: str, many: str) -> str:
