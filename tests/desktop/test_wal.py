@@ -167,3 +167,16 @@ def test_a_log_with_nan_or_infinity_is_unparsable_as_for_json_parse(tmp_path):
     done = cli(tmp_path, "migrate")
     assert done.returncode == 2 and "wal.log cannot be read: line 1 is not JSON" in done.stderr, done.stderr
     assert snapshot(tmp_path) == before
+
+
+def test_the_checkpoint_is_now_or_the_newest_entry_whichever_is_later(tmp_path):
+    import time
+    for stamps in ([1_000, 2_000], [int(time.time() * 1000) + 10 ** 9]):  # long past; in the future
+        folder = AppFolder(tmp_path / str(stamps[0]))
+        folder.save("sessions", generate_sessions(1, seed=13, size="small"))
+        folder.wal([entry(i, stamp, f"k{i}", {"i": i}) for i, stamp in enumerate(stamps)], checkpoint=0)
+        start = int(time.time() * 1000)
+        assert cli(folder.base, "migrate").returncode == 0
+        end = int(time.time() * 1000)
+        checkpoint = int((folder.db / "wal.checkpoint").read_text())
+        assert checkpoint == max(stamps) if max(stamps) > end else start <= checkpoint <= end
