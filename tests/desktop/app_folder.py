@@ -8,17 +8,68 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 import time
 import zlib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 
-def js_stringify(value: Any, indent: int | None = None) -> str:
-    """JSON.stringify for the JSON values the tests use (non-ASCII kept, lone surrogates escaped)."""
-    text = json.dumps(value, ensure_ascii=False, indent=indent, allow_nan=False,
-                      separators=None if indent else (",", ":"))
-    return "".join(ch if not 0xD800 <= ord(ch) <= 0xDFFF else f"\\u{ord(ch):04x}" for ch in text)
+def js_stringify(value: Any, indent: int | None = None, _depth: int = 0) -> str:
+    """JSON.stringify for the JSON values the tests use: non-ASCII kept, lone surrogates escaped,
+    numbers as Number::toString prints them (via Decimal, independently of the package's own
+    js_json), objects' keys in JavaScript's order: array indices ("0" .. "4294967294") first, ascending."""
+    if isinstance(value, dict) or isinstance(value, list):
+        items = ([f"{_js_string(k)}:{' ' if indent else ''}{js_stringify(value[k], indent, _depth + 1)}"
+                  for k in sorted(value, key=lambda k: (0, int(k)) if _is_index(k) else (1, 0))]
+                 if isinstance(value, dict) else [js_stringify(v, indent, _depth + 1) for v in value])
+        open_, close = "{}" if isinstance(value, dict) else "[]"
+        if not items:
+            return open_ + close
+        if not indent:
+            return open_ + ",".join(items) + close
+        pad, inner = " " * indent * _depth, " " * indent * (_depth + 1)
+        return open_ + "\n" + ",\n".join(inner + i for i in items) + "\n" + pad + close
+    if isinstance(value, str):
+        return _js_string(value)
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int) and abs(value) <= 2 ** 53:
+        return str(value)
+    return _js_number(float(value))
+
+
+def as_the_app_holds(value: Any) -> Any:
+    """The value as the app holds it once it has saved it: JSON.parse(JSON.stringify(value))
+    (1.0 is 1, -0.0 is 0, an integer beyond 2^53 the nearest double)."""
+    return json.loads(js_stringify(value))
+
+
+def _is_index(key: str) -> bool:
+    return bool(re.fullmatch(r"0|[1-9][0-9]*", key)) and int(key) <= 4294967294
+
+
+def _js_string(text: str) -> str:
+    out = json.dumps(text, ensure_ascii=False)
+    return "".join(ch if not 0xD800 <= ord(ch) <= 0xDFFF else f"\\u{ord(ch):04x}" for ch in out)
+
+
+def _js_number(x: float) -> str:
+    if x == 0:
+        return "0"
+    sign, digits, exp = Decimal(repr(x)).normalize().as_tuple()
+    ds = "".join(map(str, digits))
+    k, n = len(ds), len(ds) + exp
+    if k <= n <= 21:
+        out = ds + "0" * (n - k)
+    elif 0 < n <= 21:
+        out = ds[:n] + "." + ds[n:]
+    elif -6 < n <= 0:
+        out = "0." + "0" * -n + ds
+    else:
+        out = ds[0] + ("." + ds[1:] if k > 1 else "") + f"e{n - 1:+d}"
+    return ("-" if sign else "") + out
 
 
 def java_hash(text: str) -> str:

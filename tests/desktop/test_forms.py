@@ -4,7 +4,7 @@ a session and never touched; a dry run leaves the folder byte-identical."""
 from __future__ import annotations
 
 import pytest
-from desktop.app_folder import AppFolder, file_of
+from desktop.app_folder import AppFolder, as_the_app_holds, file_of
 from desktop.helpers import cli, snapshot
 from representative_sessions import representative_sessions
 from taskerino_storage.session.compare import json_equal
@@ -14,7 +14,8 @@ FORMS = ["gzip", "json", "object", "indented", "plain"]
 
 
 def sessions_for(form: str) -> list[dict]:
-    return [*representative_sessions(), *generate_sessions(6, seed=len(form), size="small")]
+    """As the app holds them: what it wrote is JavaScript's JSON text (1.0 is 1 there)."""
+    return [as_the_app_holds(s) for s in [*representative_sessions(), *generate_sessions(6, seed=len(form), size="small")]]
 
 
 def assert_app_sees(folder: AppFolder, originals: list[dict]) -> None:

@@ -55,3 +55,14 @@ def _group(process) -> int | None:
         return os.getpgid(process.pid)
     except OSError:
         return None
+
+
+def test_the_hints_name_the_terminals_subcommands_not_the_consoles_calls(tmp_path):
+    folder = AppFolder(tmp_path / "data")
+    folder.save("sessions", generate_sessions(2, seed=14, size="small"))
+    dry, done = cli(folder.base, "migrate", "--dry-run"), cli(folder.base, "migrate")
+    text = dry.stdout + done.stdout
+    assert f"   taskerino-storage --data-dir {folder.base} migrate --verbose" in dry.stdout
+    assert f"   taskerino-storage --data-dir {folder.base} rollback SESSION-ID [BACKUP-PATH] --confirm" in done.stdout
+    assert f"   taskerino-storage --data-dir {folder.base} status" in done.stdout
+    assert not [c for c in ("rollbackSession(", "showMigrationStatus(", "runChunkedMigration(", "without dryRun") if c in text]

@@ -88,12 +88,11 @@ def test_committed_transactions_apply_first_and_rolled_back_ones_never(tmp_path)
     settled(folder, log)
 
 
-def test_a_delete_entry_removes_and_a_missing_folder_stops_replay_as_the_app_does(tmp_path):
+def test_a_delete_of_a_missing_file_passes_and_a_missing_folder_stops_replay_as_the_app_does(tmp_path):
     folder = AppFolder(tmp_path)
     a, b = generate_sessions(2, seed=5, size="small")
-    folder.save(f"sessions/{a['id']}", a)
     folder.save("sessions", [b])
-    log = [entry(1, NOW + 1, f"sessions/{a['id']}", operation="delete"),
+    log = [entry(1, NOW + 1, f"sessions/{a['id']}", operation="delete"),  # no such file: replay goes on
            entry(2, NOW + 2, "nowhere/at/all", {"x": 1}),  # replay makes no folders: it stops here
            entry(3, NOW + 3, "sessions", [])]  # never reached
     folder.wal(log, checkpoint=NOW)
@@ -115,3 +114,69 @@ def test_an_unparsable_log_is_refused_and_nothing_changes(tmp_path):
         assert "wal.log cannot be read: line 2 is not JSON" in done.stderr
         assert "Traceback" not in done.stderr and done.result["kind"] == "storage"
     assert snapshot(tmp_path) == before
+
+
+def test_a_delete_the_app_may_not_apply_is_refused_and_nothing_changes(tmp_path):
+    """The app's fs scope removes only its backups and WAL files under db/: its replay throws at
+    such a delete every launch and never checkpoints, replaying the entries before it again."""
+    folder = AppFolder(tmp_path)
+    a, b = generate_sessions(2, seed=8, size="small")
+    folder.save(f"sessions/{a['id']}", a)
+    folder.save("sessions", [b])
+    folder.wal([entry(1, NOW + 1, "sessions", [b]), entry(2, NOW + 2, f"sessions/{a['id']}", operation="delete")],
+               checkpoint=NOW)
+    before = snapshot(tmp_path)
+    for args in (["migrate"], ["status"], ["migrate", "--dry-run"], ["migrate-session", a["id"]]):
+        done = cli(tmp_path, *args)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        [line] = done.stderr.strip().splitlines()
+        assert line.startswith("taskerino-storage: db/wal.log line 2 deletes db/sessions/" + a["id"] + ".json") \
+            and "may not remove" in line and "Nothing was changed" in line, line
+    assert snapshot(tmp_path) == before
+
+
+def test_a_write_to_a_path_the_app_cannot_reach_is_refused(tmp_path):
+    folder = AppFolder(tmp_path)
+    folder.save("sessions", generate_sessions(1, seed=9, size="small"))
+    folder.wal([entry(1, NOW + 1, "sessions/.x", {"id": ".x"})], checkpoint=NOW)
+    before = snapshot(tmp_path)
+    done = cli(tmp_path, "migrate")
+    assert done.returncode == 2 and "db/wal.log line 1 writes 'sessions/.x'" in done.stderr, done.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_an_applied_entry_holds_what_the_app_writes_javascripts_text(tmp_path):
+    """replayWrite: JSON.stringify(JSON.parse(line).data) (texts printed by node)."""
+    folder = AppFolder(tmp_path)
+    folder.save("sessions", generate_sessions(1, seed=10, size="small"))
+    data = '{"big":1e400,"neg":-0,"n":123456789012345678901,"f":57.0,"e":1e-7,"s":"1e400","10":1,"a":0.1}'
+    line = '{"id":"e1","timestamp":%d,"operation":"write","collection":"settings","data":%s}' % (NOW + 1, data)
+    (folder.db / "wal.log").write_text(line + "\n")
+    (folder.db / "wal.checkpoint").write_text(str(NOW))
+    assert cli(tmp_path, "migrate").returncode == 0
+    assert (folder.db / "settings.json").read_text() == \
+        '{"10":1,"big":null,"neg":0,"n":123456789012345680000,"f":57,"e":1e-7,"s":"1e400","a":0.1}'
+
+
+def test_a_log_with_nan_or_infinity_is_unparsable_as_for_json_parse(tmp_path):
+    folder = AppFolder(tmp_path)
+    folder.save("sessions", generate_sessions(1, seed=11, size="small"))
+    (folder.db / "wal.log").write_text('{"id":"e1","timestamp":%d,"operation":"write","collection":"x","data":NaN}\n'
+                                       % (NOW + 1))
+    before = snapshot(tmp_path)
+    done = cli(tmp_path, "migrate")
+    assert done.returncode == 2 and "wal.log cannot be read: line 1 is not JSON" in done.stderr, done.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_the_checkpoint_is_now_or_the_newest_entry_whichever_is_later(tmp_path):
+    import time
+    for stamps in ([1_000, 2_000], [int(time.time() * 1000) + 10 ** 9]):  # long past; in the future
+        folder = AppFolder(tmp_path / str(stamps[0]))
+        folder.save("sessions", generate_sessions(1, seed=13, size="small"))
+        folder.wal([entry(i, stamp, f"k{i}", {"i": i}) for i, stamp in enumerate(stamps)], checkpoint=0)
+        start = int(time.time() * 1000)
+        assert cli(folder.base, "migrate").returncode == 0
+        end = int(time.time() * 1000)
+        checkpoint = int((folder.db / "wal.checkpoint").read_text())
+        assert checkpoint == max(stamps) if max(stamps) > end else start <= checkpoint <= end

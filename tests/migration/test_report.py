@@ -100,3 +100,27 @@ def test_single_rollback_and_cleanup_lines():
     assert report.cleanup_result(cleanup, 10) == ["🧹 1 expired backup(s) would be deleted, 2 kept", "   - b1",
                                                   "💡 To delete them: cleanupBackups(10, true)", "   ⏸ b2: legacy copy"]
     assert report.cleanup_result({**cleanup, "dryRun": False, "keptExpired": []})[0] == "🧹 1 expired backup(s) deleted, 2 kept"
+
+
+async def test_the_terminal_hints_name_its_own_subcommands_and_the_console_keeps_its_calls():
+    rt = migrator(store_with(array=deep(S)))
+    term = report.terminal_calls("/data/My Taskerino")
+    dry = (await commands.migrate_all_sessions(rt, {"dryRun": True})).to_dict()
+    assert report.migration_results(dry, 30, term)[-2:] == [
+        "💡 To apply changes, run without --dry-run:",
+        "   taskerino-storage --data-dir '/data/My Taskerino' migrate --verbose"]
+    done = (await commands.migrate_all_sessions(rt, {})).to_dict()
+    assert report.migration_results(done, 30, term)[-4:] == [
+        "   taskerino-storage --data-dir '/data/My Taskerino' rollback SESSION-ID [BACKUP-PATH] --confirm", "",
+        "📊 To check migration status anytime:", "   taskerino-storage --data-dir '/data/My Taskerino' status"]
+    assert report.migration_results(done, 30, report.CONSOLE) == report.migration_results(done, 30)
+    plain = report.terminal_calls()
+    assert report.rollback_unconfirmed("s 1;rm", "sessions/s 1;rm.backup-X", plain)[1] == \
+        "   To confirm: taskerino-storage rollback 's 1;rm' 'sessions/s 1;rm.backup-X' --confirm"
+    assert report.rollback_unconfirmed("s-1", None, plain)[1] == "   To confirm: taskerino-storage rollback s-1 --confirm"
+    cleanup = {"deleted": ["b1"], "kept": 0, "dryRun": True, "keptExpired": []}
+    assert report.cleanup_result(cleanup, 10, plain)[-1] == "💡 To delete them: taskerino-storage cleanup --days 10 --confirm"
+    every = [*report.migration_results(dry, 30, plain), *report.migration_results(done, 30, plain),
+             *report.rollback_unconfirmed("s", None, plain), *report.cleanup_result(cleanup, 10, plain)]
+    console_calls = ("rollbackSession(", "showMigrationStatus(", "runChunkedMigration(", "cleanupBackups(", "dryRun")
+    assert not [line for line in every if any(call in line for call in console_calls)]

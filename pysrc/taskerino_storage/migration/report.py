@@ -16,6 +16,9 @@ to print, one `list[str]`; the caller prints each line as it is (the browser wit
     rollback_done(result)             rollbackSession(..., true)
     cleanup_result(result, days)      cleanupBackups()
 
+The hints name the call that does the next step by the front door in use: `Calls` — CONSOLE, the
+browser console's globals (the default), or `terminal_calls()`, the `taskerino-storage` command.
+
 Stored text (session names and ids, messages, paths) goes through `safe_text`: control and
 bidi characters are escaped as `\\uXXXX`, so a session name can't forge extra lines or reorder
 one. A line is always one string: the browser console applies "%c"/"%o" directives only when
@@ -23,10 +26,74 @@ more arguments follow, so a name can't restyle the output either.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from ..session import js_json
+
+
+class Calls:
+    """The text of each call a hint names, for one front door. This one: the browser console's
+    globals, as the seed prints them."""
+
+    apply_without_dry_run = "run without dryRun"
+
+    def migrate(self) -> str:
+        return "runChunkedMigration({ verbose: true })"
+
+    def status(self) -> str:
+        return "showMigrationStatus()"
+
+    def rollback(self, session_id: str | None = None, backup_path: str | None = None) -> str:
+        if session_id is None:
+            return "rollbackSession('session-id', 'backup-path', true)"
+        path = f"'{safe_text(backup_path)}'" if backup_path else "undefined"
+        return f"rollbackSession('{safe_text(session_id)}', {path}, true)"
+
+    def cleanup(self, retention_days: int) -> str:
+        return f"cleanupBackups({js_text(retention_days)}, true)"
+
+
+class TerminalCalls(Calls):
+    """The `taskerino-storage` command's subcommands; `command` is how it was started (with its
+    --data-dir when one was given), so a hint can be pasted as it is."""
+
+    apply_without_dry_run = "run without --dry-run"
+
+    def __init__(self, command: str):
+        self.command = command
+
+    def migrate(self) -> str:
+        return f"{self.command} migrate --verbose"
+
+    def status(self) -> str:
+        return f"{self.command} status"
+
+    def rollback(self, session_id: str | None = None, backup_path: str | None = None) -> str:
+        if session_id is None:
+            return f"{self.command} rollback SESSION-ID [BACKUP-PATH] --confirm"
+        backup = f" {_shell_word(backup_path)}" if backup_path else ""
+        return f"{self.command} rollback {_shell_word(session_id)}{backup} --confirm"
+
+    def cleanup(self, retention_days: int) -> str:
+        return f"{self.command} cleanup --days {js_text(retention_days)} --confirm"
+
+
+CONSOLE = Calls()
+
+
+def terminal_calls(data_dir: str | None = None) -> TerminalCalls:
+    """`taskerino-storage`, with `--data-dir DIR` when the folder was given."""
+    return TerminalCalls("taskerino-storage" + (f" --data-dir {_shell_word(data_dir)}" if data_dir else ""))
+
+
+def _shell_word(text: str) -> str:
+    """One shell word (POSIX quoting), made safe to print like any stored text."""
+    import shlex
+    return shlex.quote(safe_text(text))
 
 RULE = "━" * 47
 STATUS_HEADING = "📊 Checking current migration status..."
@@ -39,8 +106,8 @@ def js_text(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and math.isfinite(value):
+        return js_json.number_text(value)
     return str(value)
 
 
@@ -103,7 +170,7 @@ class ProgressPrinter:
         return f"[{js_text(percent)}%] {safe_text(message)}"
 
 
-def migration_results(r: Mapping[str, Any], retention_days: int = 30) -> list[str]:
+def migration_results(r: Mapping[str, Any], retention_days: int = 30, calls: Calls = CONSOLE) -> list[str]:
     """runChunkedMigration(): the results block of a BatchMigrationResult."""
     lines = [""]  # the engine's last progress line was "[100%] Complete: …"
     lines += banner("Migration Results")
@@ -121,19 +188,19 @@ def migration_results(r: Mapping[str, Any], retention_days: int = 30) -> list[st
     if r.get("stopped"):
         lines += [f"⛔ {safe_text(r['stopped'])}", ""]
     if r["dryRun"]:
-        return lines + _dry_run_summary(r)
-    return lines + _verdict(r) + _afterwards(r, retention_days)
+        return lines + _dry_run_summary(r, calls)
+    return lines + _verdict(r) + _afterwards(r, retention_days, calls)
 
 
-def _dry_run_summary(r: Mapping[str, Any]) -> list[str]:
+def _dry_run_summary(r: Mapping[str, Any], calls: Calls) -> list[str]:
     return ["✅ Dry run completed successfully!" if r["success"] else "⚠️  Dry run found problems (see above)",
             "",
             "📋 Summary of what would be migrated:",
             f"   {js_text(r['migrated'])} sessions would be migrated",
             f"   {js_text(r['skipped'])} sessions already chunked",
             "",
-            "💡 To apply changes, run without dryRun:",
-            "   runChunkedMigration({ verbose: true })"]
+            f"💡 To apply changes, {calls.apply_without_dry_run}:",
+            f"   {calls.migrate()}"]
 
 
 def _verdict(r: Mapping[str, Any]) -> list[str]:
@@ -152,17 +219,17 @@ def _verdict(r: Mapping[str, Any]) -> list[str]:
     return lines + [""]
 
 
-def _afterwards(r: Mapping[str, Any], retention_days: int) -> list[str]:
+def _afterwards(r: Mapping[str, Any], retention_days: int, calls: Calls) -> list[str]:
     lines = []
     if r["migrated"]:
         lines += [f"📦 Backups created with {js_text(retention_days)}-day retention",
                   f"   Backups will be automatically cleaned up after {js_text(retention_days)} days",
                   ""]
     return lines + ["💡 If you need to rollback a session:",
-                    "   rollbackSession('session-id', 'backup-path', true)",
+                    f"   {calls.rollback()}",
                     "",
                     "📊 To check migration status anytime:",
-                    "   showMigrationStatus()"]
+                    f"   {calls.status()}"]
 
 
 def single_result(r: Mapping[str, Any]) -> list[str]:
@@ -179,11 +246,10 @@ def single_result(r: Mapping[str, Any]) -> list[str]:
     return [f"{verdict}: {safe_text(r['sessionId'])}{backup}"]
 
 
-def rollback_unconfirmed(session_id: str, backup_path: str | None) -> list[str]:
+def rollback_unconfirmed(session_id: str, backup_path: str | None, calls: Calls = CONSOLE) -> list[str]:
     """rollbackSession() without `true`: what it would do, and the call that does it."""
-    path = f"'{safe_text(backup_path)}'" if backup_path else "undefined"
     return [f"⚠️  Rollback not done: it restores the original of {safe_text(session_id)} and deletes its chunked copy.",
-            f"   To confirm: rollbackSession('{safe_text(session_id)}', {path}, true)"]
+            f"   To confirm: {calls.rollback(session_id, backup_path)}"]
 
 
 def rollback_done(r: Mapping[str, Any]) -> list[str]:
@@ -192,12 +258,12 @@ def rollback_done(r: Mapping[str, Any]) -> list[str]:
             f"(restored to {safe_text(r['restoredTo'])})"]
 
 
-def cleanup_result(r: Mapping[str, Any], retention_days: int = 30) -> list[str]:
+def cleanup_result(r: Mapping[str, Any], retention_days: int = 30, calls: Calls = CONSOLE) -> list[str]:
     """cleanupBackups(): what was (or would be) deleted, and why each expired backup was kept."""
     verb = "would be deleted" if r["dryRun"] else "deleted"
     lines = [f"🧹 {len(r['deleted'])} expired backup(s) {verb}, {js_text(r['kept'])} kept"]
     lines += [f"   - {safe_text(path)}" for path in r["deleted"]]
     if r["dryRun"] and r["deleted"]:
-        lines.append(f"💡 To delete them: cleanupBackups({js_text(retention_days)}, true)")
+        lines.append(f"💡 To delete them: {calls.cleanup(retention_days)}")
     lines += [f"   ⏸ {safe_text(k['path'])}: {safe_text(k['reason'])}" for k in r["keptExpired"]]
     return lines

@@ -141,7 +141,7 @@ async def cmd_migrate(rt, args, out: Output) -> int:
     result = await commands.migrate_all_sessions(rt, {**options, "onProgress": out.progress})
     plain = result.to_dict()
     out.done_progress()
-    out.lines(report.migration_results(plain, 30))
+    out.lines(report.migration_results(plain, 30, _calls(args)))
     if result.stopped and rt.backend.full_disk is None:
         out.error(result.stopped)
     out.result(plain)
@@ -158,7 +158,7 @@ async def cmd_migrate_session(rt, args, out: Output) -> int:
 
 async def cmd_rollback(rt, args, out: Output) -> int:
     if not args.confirm:
-        out.lines(report.rollback_unconfirmed(args.session_id, args.backup))
+        out.lines(report.rollback_unconfirmed(args.session_id, args.backup, _calls(args)))
         out.result({"rolledBack": False, "sessionId": args.session_id, "backupPath": args.backup})
         return OK
     result = await commands.rollback_session_migration(rt, args.session_id, args.backup)
@@ -171,9 +171,15 @@ async def cmd_rollback(rt, args, out: Output) -> int:
 async def cmd_cleanup(rt, args, out: Output) -> int:
     result = await commands.cleanup_old_backups(rt, args.days, args.confirm)
     plain = result.to_dict()
-    out.lines(report.cleanup_result(plain, args.days))
+    out.lines(report.cleanup_result(plain, args.days, _calls(args)))
     out.result(plain)
     return OK
+
+
+def _calls(args) -> report.TerminalCalls:
+    """The hints name this command's subcommands, with the --data-dir the user gave."""
+    given = getattr(args, "data_dir", None)  # absent: the default folder
+    return report.terminal_calls(str(given) if given else None)
 
 
 COMMANDS = {"status": cmd_status, "migrate": cmd_migrate, "migrate-session": cmd_migrate_session,

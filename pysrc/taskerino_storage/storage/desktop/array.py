@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import RecordDecodeError
+from ...session import js_json
 from .. import codec
 from ..port import ArrayRecord
 from . import envelope, files
@@ -277,7 +278,7 @@ def stage_array(journal, texts: Iterable[str]) -> Path:
             pending = []
             size = 0
             for text in _joined(texts):
-                summer.update(text)
+                summer.update(js_json.from_python_text(text))  # the app sums JS's text
                 pending.append(text)
                 size += len(text)
                 if size >= CHUNK:

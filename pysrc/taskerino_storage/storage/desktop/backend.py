@@ -47,6 +47,7 @@ class DesktopBackend(StorageBackend):
         self.notices: list[str] = []
         self.wal = wal.WalState()
         self._keys: list[str] | None = None  # every key, sorted (keys())
+        self._names = paths.FolderNames(self.db)  # new names that clash by case are refused
         self._folder_fd: int | None = None  # a writer's hold on the folder (_hold_folder)
         self._written: dict[str, tuple[str, str]] = {}  # the last batch: key -> (codec text, file text)
         self._index = IndexFile()  # session-index as we last wrote it, ready to grow (index_file.py)
@@ -282,6 +283,9 @@ class DesktopBackend(StorageBackend):
         deletes = [k for k in dict.fromkeys(deletes) if k not in texts]
         for key in [*texts, *deletes]:
             paths.key_path(self.db, key)  # refuse a key no file may stand for, before writing anything
+        for key in texts:
+            paths.check_app_can_reach(key)
+            self._names.check(key)
         steps, written, parents = [], [], []
         try:
             for key in _put_order(texts, first=True):

@@ -21,6 +21,7 @@ from operator import mul
 from typing import Any
 
 from ...errors import RecordDecodeError
+from ...session import js_json
 from .. import codec
 
 GZIP_PREFIX = codec.GZIP_PREFIX
@@ -89,19 +90,12 @@ def _base36(n: int) -> str:
 
 
 def js_text(value: Any) -> str:
-    """JSON.stringify(value): compact, non-ASCII written as itself, a lone surrogate escaped.
-    (Numbers are Python's shortest form: they differ from JS only in exponent notation, e.g.
-    1e-05 for 0.00001 — the same number to JSON.parse; docs/desktop.md.)"""
-    return _escape_lone_surrogates(json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")))
-
-
-def _escape_lone_surrogates(text: str) -> str:
-    """JSON.stringify writes a lone surrogate as an escape (Python strings hold no pairs)."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+    """The JSON text we store for a value: JSON.stringify's form (compact, non-ASCII written as
+    itself, a lone surrogate escaped) with numbers as Python prints them (57.0, 1e-05), so our
+    type-strict read-back holds; JavaScript parses the same numbers from it. Its checksum is
+    over JSON.stringify's own text (encode_file; docs/desktop.md)."""
+    return js_json.escape_lone_surrogates(json.dumps(value, ensure_ascii=False, allow_nan=False,
+                                                     separators=(",", ":")))
 
 
 def now_ms() -> int:
@@ -123,9 +117,10 @@ ENVELOPE_TAIL = '"\n}'
 
 
 def encode_file(text: str, timestamp: int | None = None) -> bytes:
-    """The file the app's save() writes for a value whose JSON text is `text`."""
+    """The file the app's save() writes for a value whose stored text (js_text) is `text`: the
+    checksum is calculateChecksum(JSON.stringify(value)), over JavaScript's text of it."""
     stamp = now_ms() if timestamp is None else timestamp
-    return (envelope_head(checksum(text), stamp) + gzip_data(text) + ENVELOPE_TAIL).encode("utf-8")
+    return (envelope_head(checksum(js_json.from_python_text(text)), stamp) + gzip_data(text) + ENVELOPE_TAIL).encode("utf-8")
 
 
 _DECODER = json.JSONDecoder()
@@ -167,9 +162,8 @@ def js_truthy(value: Any) -> bool:
 
 
 def js_indented(value: Any) -> str:
-    """JSON.stringify(value, null, 2), for the app's checksum check (numbers as Python prints
-    them: they differ from JS only for exponents JS writes out in full, docs/desktop.md)."""
-    return _escape_lone_surrogates(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False))
+    """JSON.stringify(value, null, 2), for the app's checksum check."""
+    return js_json.js_stringify(value, 2)
 
 
 def decode_file(key: str, raw: bytes) -> codec.Decoded:

@@ -59,6 +59,58 @@ def key_path(db: Path, key: str) -> Path:
     return db.joinpath(*parts[:-1], parts[-1] + ".json")
 
 
+def check_app_can_reach(key: str) -> None:
+    """StorageError for a key whose file Taskerino cannot open: its fs scope ($APPDATA/**, Tauri's
+    glob, where a leading dot must be literal on macOS and Linux) refuses any path component starting
+    with '.', so the app would lose sight of a session stored there (docs/desktop.md)."""
+    if any(part.startswith(".") for part in key.split("/")):
+        raise StorageError(f"the key {key!r} cannot be stored as a file Taskerino can read: its file "
+                           "access refuses a path component starting with '.' (macOS, Linux)")
+
+
+def app_may_remove(key: str) -> bool:
+    """Whether the app's fs scope lets it remove db/K.json: under db/ only its backups
+    (db/**/*.backup.json; tx-temp-*, wal.log and wal.checkpoint are no keys)."""
+    return key.endswith(".backup") and not any(part.startswith(".") for part in key.split("/")[:-1])
+
+
+class FolderNames:
+    """The names already in db/'s folders, by case-folded name: a new file or folder whose name
+    differs from an existing one only by letter case is refused everywhere, since on macOS and
+    Windows both are one (docs/desktop.md). Each folder is listed once, then kept up to date with
+    the names this process adds; a clash is checked again on disk before it is reported."""
+
+    def __init__(self, db: Path):
+        self.db = db
+        self._names: dict[Path, dict[str, str]] = {}
+
+    def _list(self, folder: Path) -> dict[str, str]:
+        try:
+            return {entry.name.casefold(): entry.name for entry in os.scandir(folder)}
+        except (FileNotFoundError, NotADirectoryError):
+            return {}
+
+    def check(self, key: str) -> None:
+        """StorageError naming the existing file when db/K.json would clash by case."""
+        parts = key.split("/")
+        parts[-1] += ".json"
+        folder = self.db
+        for part in parts:
+            names = self._names.get(folder)
+            if names is None:
+                names = self._names[folder] = self._list(folder)
+            found = names.get(part.casefold())
+            if found is not None and found != part:
+                names = self._names[folder] = self._list(folder)  # ours may be stale
+                found = names.get(part.casefold())
+            if found is not None and found != part:
+                rel = (folder / found).relative_to(self.db.parent)
+                raise StorageError(f"the key {key!r} cannot be stored as a file: {rel} differs from it only "
+                                   "by letter case, and on macOS and Windows both are one file")
+            names.setdefault(part.casefold(), part)
+            folder = folder / part
+
+
 def walk_keys(db: Path, prefix: str = "") -> list[str]:
     """Every key with a file under db/ starting with `prefix`, sorted; clutter is skipped."""
     found: list[str] = []

@@ -6,10 +6,15 @@ At every launch the app reads db/wal.log (one JSON entry a line), and replays th
 `timestamp` is greater than parseInt(db/wal.checkpoint) (0 when that file is missing): committed
 transaction groups first (each group in log order, groups in order of first appearance), then the
 standalone entries. A `write` puts JSON.stringify(entry.data) at db/K.json — plain JSON, no
-envelope; a `delete` removes db/K.json. Then it checkpoints: wal.checkpoint <- Date.now(),
+envelope; a `delete` removes db/K.json when it exists. Then it checkpoints: wal.checkpoint <- Date.now(),
 wal.log <- "". One unparsable line and nothing is replayed (and nothing checkpointed); an empty
 log returns early. A replay that fails part-way (a write whose folder does not exist: replay
 creates no folders) stops there, unchecked, and happens again at the next launch.
+
+Taskerino's fs scope lets it remove only its backups and WAL files under db/, and reach no path
+component starting with '.': a pending entry it cannot apply throws in every replay, which never
+checkpoints, so the entries before it would be replayed again over a migration at every launch.
+Such a log is refused like an unparsable one (WalUnreadableError, nothing changed).
 
 We never add entries. A writing command applies the pending ones on disk and leaves
 wal.checkpoint at or after every entry's timestamp with wal.log empty (the backend settles it as `WalState` says).
@@ -24,7 +29,8 @@ from pathlib import Path
 
 from ...errors import StorageError
 from . import paths
-from .envelope import member_spans, now_ms
+from ...session import js_json
+from .envelope import now_ms
 
 
 
@@ -121,9 +127,9 @@ def read_wal(db: Path, read_bytes) -> WalState:
     entries = []
     for n, line in lines:
         try:
-            entry = json.loads(line)
+            entry = json.loads(line, parse_constant=_no_constant)
         except ValueError as exc:
-            raise WalUnreadableError(_unreadable(f"line {n} is not JSON ({exc.msg})")) from None
+            raise WalUnreadableError(_unreadable(f"line {n} is not JSON ({getattr(exc, 'msg', exc)})")) from None
         if entry is None:
             raise WalUnreadableError(_unreadable(f"line {n} is null"))
         entries.append((n, line, entry))
@@ -162,19 +168,49 @@ def read_wal(db: Path, read_bytes) -> WalState:
         except StorageError:
             raise WalUnreadableError(_unreadable(f"line {n} names {key!r}, not a file under db/")) from None
         if operation == "delete":
+            last = next((op for op in reversed(state.ops) if op.key == key), None)
+            if (read_bytes(target) is None) if last is None else last.text is None:
+                continue  # replayDelete skips a missing file
+            _check_app_may_remove(n, key)
             state.ops.append(WalOp(key, None, f"line {n}"))
             continue
-        span = member_spans(line).get("data")
+        _check_app_can_reach(n, key)
         folder = str(target.parent)
         if folder not in present:
             present[folder] = target.parent.is_dir()
-        if span is None or not present[folder]:
-            why = "has no data" if span is None else f"its folder {target.parent} does not exist"
+        if "data" not in entry or not present[folder]:
+            why = "has no data" if "data" not in entry else f"its folder {target.parent} does not exist"
             state.skipped.append(f"line {n} ({key}) {why}: the app's replay stops there every launch, "
                                  "so neither it nor the entries after it are applied")
             break
-        state.ops.append(WalOp(key, line[span[0]:span[1]], f"line {n}"))
+        # replayWrite: JSON.stringify(JSON.parse(line).data): 1e400 -> null, -0 -> 0, big integers rounded
+        state.ops.append(WalOp(key, js_json.js_stringify(entry["data"], nonfinite_null=True), f"line {n}"))
     return state
+
+
+def _check_app_can_reach(n: int, key: str) -> None:
+    try:
+        paths.check_app_can_reach(key)
+    except StorageError:
+        raise WalUnreadableError(_unappliable(n, f"writes {key!r}, a path Taskerino's file access "
+                                              "refuses (a component starting with '.')")) from None
+
+
+def _check_app_may_remove(n: int, key: str) -> None:
+    _check_app_can_reach(n, key)
+    if not paths.app_may_remove(key):
+        raise WalUnreadableError(_unappliable(n, f"deletes db/{key}.json, which Taskerino's file access "
+                                              "may not remove (only its backups and WAL files)"))
+
+
+def _unappliable(n: int, what: str) -> str:
+    return (f"db/{paths.WAL_LOG} line {n} {what}: the app's replay fails there at every launch and never "
+            "checkpoints, so it would replay the entries before it over anything written now. Nothing "
+            "was changed. Remove that line from the log (keep a copy), then run again.")
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")  # JSON.parse refuses NaN and Infinity
 
 
 def _count(n: int, one: str, many: str) -> str:
