@@ -8,6 +8,7 @@ do, in words a user can act on; none of them means data was lost.
     │   ├── IndexNotArrayError       the session-index is not an array of ids
     │   ├── DuplicateElementError    an array already holds another element with that id
     │   ├── SessionLayoutError       a chunked session's records don't fit together
+    │   ├── UnstorableKeyError       a key this store can never hold where the app reads it
     │   └── LockBusyError            another tab holds the lock
     │       └── MigrationBusyError   … the batch lock: another tab is migrating
     ├── InvalidSessionError          a value that can't be a session at all
@@ -60,6 +61,11 @@ class IndexNotArrayError(StorageError):
 class DuplicateElementError(StorageError):
     """An array record already holds a different element with the id being appended; nothing
     was written."""
+
+
+class UnstorableKeyError(StorageError):
+    """A key this store can never hold where the app would read it (a file name the OS or the
+    desktop app's file access refuses): running again can't help; nothing was written."""
 
 
 class SessionLayoutError(StorageError):

@@ -24,6 +24,8 @@ def test_an_id_starting_with_a_dot_stays_legacy_and_is_named(tmp_path):
     assert done.result["migrated"] == 1 and done.result["errorCount"] == 1
     [error] = done.result["errors"]
     assert error["sessionId"] == ".hidden" and "starting with '.'" in error["message"], error
+    # Running again can't help such an id: the message says where the session stays, not to retry.
+    assert "stays in its legacy form" in error["message"] and "run again" not in error["message"], error
     assert not (folder.base / "db" / "sessions" / ".hidden").exists()
     assert not any(p.name.startswith(".hidden") for p in (folder.base / "db" / "sessions").iterdir())
     assert [s["id"] for s in folder.load("sessions")] == [".hidden"]  # still the app's legacy copy

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from time import perf_counter
 
-from ..errors import MigrationError, StorageError
+from ..errors import MigrationError, StorageError, UnstorableKeyError
 from ..session import layout
 from ..session.checksum import session_checksum
 from ..storage.port import StorageBackend
@@ -78,6 +78,10 @@ async def run_job(rt: Runtime, copy: LegacyCopy, options: MigrationOptions, stor
             done = await remove_array_copy(ctx, loaded, done)  # 7.
     except MigrationError as exc:
         return Outcome(_failed(ctx, options, started, loaded, exc, str(exc)))
+    except UnstorableKeyError as exc:  # a key this store can never hold: retrying can't help
+        name = loaded.name if loaded else copy.where
+        return Outcome(_failed(ctx, options, started, loaded, exc,
+                               f"{name}: {exc}. Nothing was written; it stays in its legacy form."))
     except StorageError as exc:  # a read or write the store refused: it changed nothing
         name = loaded.name if loaded else copy.where
         return Outcome(_failed(ctx, options, started, loaded, exc,

@@ -14,7 +14,7 @@ import os
 import re
 from pathlib import Path
 
-from ...errors import StorageError
+from ...errors import StorageError, UnstorableKeyError
 
 APP_ID = "com.taskerino.desktop"
 DB_DIR = "db"
@@ -46,25 +46,25 @@ def is_clutter_dir(name: str) -> bool:
 
 
 def key_path(db: Path, key: str) -> Path:
-    """db/K.json; StorageError for a key no file of ours may stand for: one that would leave db/,
+    """db/K.json; UnstorableKeyError for a key no file of ours may stand for: one that would leave db/,
     or that the app would take for its clutter or its log."""
     parts = key.split("/")
     try:
         key.encode("utf-8")  # a lone surrogate names no file the app (Rust, UTF-8 paths) could open
     except UnicodeEncodeError:
-        raise StorageError(f"the key {key!r} cannot be stored as a file under db/ (not UTF-8)") from None
+        raise UnstorableKeyError(f"the key {key!r} cannot be stored as a file under db/ (not UTF-8)") from None
     if (not key or any(p in ("", ".", "..") for p in parts) or "\x00" in key or "\\" in key
             or is_clutter_name(key + ".json") or is_clutter_dir(parts[0]) or key in ("wal", )):
-        raise StorageError(f"the key {key!r} cannot be stored as a file under db/")
+        raise UnstorableKeyError(f"the key {key!r} cannot be stored as a file under db/")
     return db.joinpath(*parts[:-1], parts[-1] + ".json")
 
 
 def check_app_can_reach(key: str) -> None:
-    """StorageError for a key whose file Taskerino cannot open: its fs scope ($APPDATA/**, Tauri's
+    """UnstorableKeyError for a key whose file Taskerino cannot open: its fs scope ($APPDATA/**, Tauri's
     glob, where a leading dot must be literal on macOS and Linux) refuses any path component starting
     with '.', so the app would lose sight of a session stored there (docs/desktop.md)."""
     if any(part.startswith(".") for part in key.split("/")):
-        raise StorageError(f"the key {key!r} cannot be stored as a file Taskerino can read: its file "
+        raise UnstorableKeyError(f"the key {key!r} cannot be stored as a file Taskerino can read: its file "
                            "access refuses a path component starting with '.' (macOS, Linux)")
 
 
@@ -91,7 +91,7 @@ class FolderNames:
             return {}
 
     def check(self, key: str) -> None:
-        """StorageError naming the existing file when db/K.json would clash by case."""
+        """UnstorableKeyError naming the existing file when db/K.json would clash by case."""
         parts = key.split("/")
         parts[-1] += ".json"
         folder = self.db
@@ -105,7 +105,7 @@ class FolderNames:
                 found = names.get(part.casefold())
             if found is not None and found != part:
                 rel = (folder / found).relative_to(self.db.parent)
-                raise StorageError(f"the key {key!r} cannot be stored as a file: {rel} differs from it only "
+                raise UnstorableKeyError(f"the key {key!r} cannot be stored as a file: {rel} differs from it only "
                                    "by letter case, and on macOS and Windows both are one file")
             names.setdefault(part.casefold(), part)
             folder = folder / part
