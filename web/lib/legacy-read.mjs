@@ -12,6 +12,7 @@ import { elementId } from "./array-scanner.mjs";
 import { GZIP_PREFIX, gunzipData } from "./gzip-codec.mjs";
 import { openAppDatabase } from "./app-database.mjs";
 import { jsonView } from "./data-forms.mjs";
+import { done } from "./idb.mjs";
 import { LEGACY_SESSIONS_KEY, legacySessionKey, sessionPrefix } from "./session-keys.mjs";
 
 /** The stored records a decision needs, from one readonly transaction (one consistent view). */
@@ -22,10 +23,7 @@ async function readRecords(db, storeName, sessionId) {
   const array = store.get(LEGACY_SESSIONS_KEY);
   const record = store.get(legacySessionKey(sessionId));
   const own = store.count(IDBKeyRange.bound(prefix, prefix + "\uffff"));
-  await new Promise((resolve, reject) => {
-    tx.oncomplete = resolve;
-    tx.onabort = () => reject(tx.error);
-  });
+  await done(tx);
   return { array: array.result?.data, record: record.result, own: own.result };
 }
 
