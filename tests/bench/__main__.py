@@ -3,7 +3,7 @@ import argparse
 import importlib
 import inspect
 
-PARTS = ["boot", "listing", "migration", "mainthread", "ondemand", "boottasks"]  # and "scale" (long), "desktop" (CPython): by name
+PARTS = ["boot", "listing", "migration", "threads", "mainthread", "ondemand", "boottasks"]  # and "scale" (long), "desktop" (CPython): by name
 
 parser = argparse.ArgumentParser(prog="build.py bench")
 parser.add_argument("parts", nargs="*", default=PARTS, help=f"which benchmarks ({', '.join(PARTS)})")

@@ -33,6 +33,7 @@ export class ArrayScanner {
   depth = 0; // brackets open within it
   inString = false;
   backslashes = 0; // backslashes ending the previous chunk, inside a string
+  ended = -1; // where the step just taken ended the element (-1: it goes on)
 
   /** Feed the next chunk of text; yields `{text, value, id}` for each element it completes. */
   *push(chunk) {
@@ -41,9 +42,9 @@ export class ArrayScanner {
     let i = 0;
     while (i < len) {
       if (this.state === ELEMENT) {
-        const [next, end] = this.inString ? this.inStringStep(chunk, i) : this.elementStep(chunk, i);
-        if (end >= 0) {
-          yield this.finish(chunk, start, end);
+        const next = this.inString ? this.inStringStep(chunk, i) : this.elementStep(chunk, i);
+        if (this.ended >= 0) {
+          yield this.finish(chunk, start, this.ended);
           start = -1;
         }
         i = next;
@@ -65,38 +66,48 @@ export class ArrayScanner {
   }
 
   /**
-   * One step inside a string of an element, from `i`: [where the scan goes on, where the element
-   * ends or -1]. A quote closes the string unless an odd run of backslashes escapes it: inside
-   * a string every backslash begins an escape, and no escape holds a quote or backslash other
+   * One step inside a string of an element, from `i`: returns where the scan goes on, and sets
+   * `ended`. A quote closes the string unless an odd run of backslashes escapes it: inside a
+   * string every backslash begins an escape, and no escape holds a quote or backslash other
    * than `\"` and `\\`.
    */
   inStringStep(chunk, i) {
+    this.ended = -1;
     const q = chunk.indexOf('"', i);
     if (q < 0) {
       this.backslashes = trailingBackslashes(chunk, i, chunk.length, this.backslashes);
-      return [chunk.length, -1];
+      return chunk.length;
     }
     const run = trailingBackslashes(chunk, i, q, this.backslashes);
     this.backslashes = 0;
-    if (run % 2 === 1) return [q + 1, -1];
+    if (run % 2 === 1) return q + 1;
     this.inString = false;
-    return [q + 1, this.depth === 0 ? q + 1 : -1];
+    if (this.depth === 0) this.ended = q + 1;
+    return q + 1;
   }
 
-  /** One character of an element outside its strings, at `i`: as inStringStep. */
+  /**
+   * The characters of an element outside its strings, from `i` up to the next string, the
+   * element's end or the chunk's end: as inStringStep. A loop, not a call per character: this
+   * runs over every character of the legacy array.
+   */
   elementStep(chunk, i) {
-    const c = chunk.charCodeAt(i);
-    if (c === QUOTE) {
-      this.inString = true;
-    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      this.depth++;
-    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-      if (this.depth === 0) return [i, i]; // a scalar ends here; the `]` is the array's
-      if (--this.depth === 0) return [i + 1, i + 1];
-    } else if (this.depth === 0 && (c === COMMA || isSpace(c))) {
-      return [i, i]; // a scalar (number, true...) ends here
+    this.ended = -1;
+    for (const len = chunk.length; i < len; i++) {
+      const c = chunk.charCodeAt(i);
+      if (c === QUOTE) {
+        this.inString = true;
+        return i + 1;
+      } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+        this.depth++;
+      } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+        if (this.depth === 0) return (this.ended = i); // a scalar ends here; the `]` is the array's
+        if (--this.depth === 0) return (this.ended = i + 1);
+      } else if (this.depth === 0 && (c === COMMA || isSpace(c))) {
+        return (this.ended = i); // a scalar (number, true...) ends here
+      }
     }
-    return [i + 1, -1];
+    return i;
   }
 
   /** The array's own syntax between elements: character `c` at `i`; returns where the scan goes on. */
