@@ -160,6 +160,8 @@ def measure(new_profile, url, n: int) -> dict:
     batch_rss = renderer_rss(marker)  # the record stored, the batch about to start
     started = page.evaluate(START, db)
     peak = {"page": 0, "worker": 0, "sum": 0, "rss": 0, "live_worker": 0}
+    rss_line = []  # (seconds into the batch, renderer RSS): where in the batch the peak comes
+    began = time.monotonic()
     for sample in itertools.count():
         done = page.evaluate("window.benchDone")
         page_heap = cdp.send("Runtime.getHeapUsage")["usedSize"]
@@ -169,7 +171,8 @@ def measure(new_profile, url, n: int) -> dict:
         peak["page"] = max(peak["page"], page_heap)
         peak["worker"] = max(peak["worker"], worker_heap)
         peak["sum"] = max(peak["sum"], page_heap + worker_heap)
-        peak["rss"] = max(peak["rss"], renderer_rss(marker))
+        rss_line.append((time.monotonic() - began, renderer_rss(marker)))
+        peak["rss"] = max(peak["rss"], rss_line[-1][1])
         if done:
             break
         time.sleep(0.5)
@@ -187,9 +190,19 @@ def measure(new_profile, url, n: int) -> dict:
         "wasm_mb": round(wasm_after / 1e6, 1), "peak_rss_mb": round(peak["rss"] / 1e6, 1),
         "booted_rss_mb": round(booted_rss / 1e6, 1), "before_batch_rss_mb": round(batch_rss / 1e6, 1),
         "rss_growth_mb": round((peak["rss"] - batch_rss) / 1e6, 1), "growth_budget_mb": round(record_mb + 128, 1),
+        "rss_peak_by_phase_mb": phase_peaks(rss_line),
         "heap_plus_wasm_mb": round((peak["sum"] + wasm_after) / 1e6, 1),
         "budget_mb": round(record_mb + 64, 1),
     }
+
+
+def phase_peaks(line: list[tuple[float, int]]) -> dict[str, float]:
+    """The RSS peak in the batch's first tenth of its time (the status's scan, the array opened),
+    its middle, and its last tenth (the array rewritten), MB."""
+    end = line[-1][0] or 1
+    phases = {"first tenth": (0, 0.1), "middle": (0.1, 0.9), "last tenth": (0.9, 1.01)}
+    return {name: round(max((rss for t, rss in line if lo <= t / end < hi), default=0) / 1e6, 1)
+            for name, (lo, hi) in phases.items()}
 
 
 def largest_n(median_session_chars: float) -> int:
@@ -247,15 +260,16 @@ def run(runs: int = 1, n: int | None = None, long: bool = False) -> dict:
             print(json.dumps(point), flush=True)
             points.append(point)
     results = {"series": points, "largest_n_estimate": biggest}
-    rows = ["| N | array JSON MB | stored record MB | ms per session | getMigrationStatus ms | peak JS heap MB (page + worker) | worker heap held MB (peak after a forced GC) | wasm MB (peak) | heap + wasm MB | budget: record + 64 MB | renderer RSS peak MB | renderer RSS: booted page → before the batch MB | **growth during the batch** MB (budget: record + 128) |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| N | array JSON MB | stored record MB | ms per session | getMigrationStatus ms | peak JS heap MB (page + worker) | worker heap held MB (peak after a forced GC) | wasm MB (peak) | heap + wasm MB | budget: record + 64 MB | renderer RSS peak MB | renderer RSS: booted page → before the batch MB | **growth during the batch** MB (budget: record + 128) | RSS peak MB: first tenth / middle / last tenth of the batch |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for p in points:
         rows.append(f"| {p['n']} | {p['json_mb']} | {p['record_mb']} | {p['ms_per_session']} | {p['status_ms']} | "
                     f"{p['peak_heap_mb']} ({p['peak_page_heap_mb']} + {p['peak_worker_heap_mb']}) | "
                     f"{p.get('peak_live_worker_heap_mb', '—')} | {p['wasm_mb']} | "
                     f"{p['heap_plus_wasm_mb']} | {p['budget_mb']} | {p['peak_rss_mb']} | "
                     f"{p.get('booted_rss_mb', '—')} → {p.get('before_batch_rss_mb', '—')} | "
-                    f"**{p.get('rss_growth_mb', '—')}** ({p.get('growth_budget_mb', '—')}) |")
+                    f"**{p.get('rss_growth_mb', '—')}** ({p.get('growth_budget_mb', '—')}) | "
+                    f"{' / '.join(str(v) for v in p.get('rss_peak_by_phase_mb', {}).values()) or '—'} |")
     notes = [f"\nMedian session: {points[0]['median_session_kb']} KB of JSON. Largest N whose array's JSON "
              f"text fits one JS string ({JS_STRING_MAX} characters) with these sessions: about {biggest}."]
     by_n = {p["n"]: p for p in points}

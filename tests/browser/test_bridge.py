@@ -154,6 +154,47 @@ out
     assert result["raw/fine"] == {"id": "s", "n": [1, "x", None]}
 
 
+# Elements of a stored `sessions` text, each with a number JSON.parse reads near a double's
+# edge, or digits that only look like one (in a string): [JSON text, True when it reads as
+# ±Infinity]. The element reader skips its walk for texts with no exponent of 3 digits and no
+# 100 digits in a row (data-forms.mjs parsedJsonView), so both sides of that line are here.
+EDGE_ELEMENTS = [
+    ('{"id":"e-1","n":1e400}', True),
+    ('{"id":"e-2","n":-1E+999}', True),
+    ('{"id":"e-3","n":1' + "0" * 250 + 'e99}', True),  # 2-digit exponent, long mantissa
+    ('{"id":"e-4","n":' + "9" * 309 + '}', True),
+    ('{"id":"e-5","n":1' + "0" * 120 + 'e99}', False),  # 1e219: long, but finite
+    ('{"id":"e-6","n":1e308,"m":5e-324,"k":1e-400}', False),
+    ('{"id":"e-7","s":"' + "7" * 150 + 'e999"}', False),  # only looks like one: a string
+    ('{"id":"e-8","n":1.0,"f":[0.1,2.50,-0]}', False),
+]
+
+
+def test_array_elements_beyond_a_double_are_refused_and_the_rest_read_as_json_stringify_writes(booted):
+    db = fresh_db()
+    text = "[" + ",".join(t for t, _ in EDGE_ELEMENTS) + "]"
+    booted.page.evaluate("async ([db, text]) => appStore.save(db, 'sessions', text, 'gzip')", [db, text])
+    result = booted.python(f"""
+from taskerino_storage.errors import RecordDecodeError
+from taskerino_storage.browser.service import open_backend
+array = await (await open_backend({db!r})).open_array("sessions")
+out = []
+for i in range(len(array.ids)):
+    try:
+        out.append(["ok", (await array.read_item(i)).text])
+    except RecordDecodeError as exc:
+        out.append(["refused", str(exc)])
+out
+""")
+    expected = booted.page.evaluate("(texts) => texts.map((t) => JSON.stringify(JSON.parse(t)))",
+                                    [t for t, _ in EDGE_ELEMENTS])
+    for (element, infinite), (status, value), stringified in zip(EDGE_ELEMENTS, result, expected):
+        if infinite:
+            assert status == "refused" and ("n is Infinity" in value or "n is -Infinity" in value), (element[:40], value)
+        else:
+            assert (status, value) == ("ok", stringified), element[:40]
+
+
 def test_global_exists_before_the_boot_finishes(browser, web_url):
     context = browser.new_context()
     held = []
