@@ -6,7 +6,7 @@
 
 import { ElementCursor, arrayIds, rewriteArrayData } from "./array-data.mjs";
 import { elementId } from "./array-scanner.mjs";
-import { arrayElementsSync, encodeTextSync, jsonView, parsedJsonView, requireSyncCodec, sameData } from "./data-forms.mjs";
+import { arrayElementsSync, encodeTextSync, jsonView, requireSyncCodec, sameData } from "./data-forms.mjs";
 import { namedError } from "./idb.mjs";
 import { features } from "./platform.mjs";
 
@@ -122,8 +122,8 @@ export class ArrayRecord {
    * The text is JSON.stringify's of the value JSON.parse gives, as it was from the whole array.
    */
   async item(i) {
-    const element = this.cursor ? await this.cursor.at(i) : null;
-    const view = element ? parsedJsonView(element.text, element.value) : jsonView(this.data[i]);
+    const value = this.cursor ? (await this.cursor.at(i)).value : this.data[i];
+    const view = jsonView(value);
     if (view.error) return { error: `element ${i} is not JSON: ${view.error}` };
     const id = this.ids[i];
     if (id !== undefined) this.handedOver.set(id, await sha256(view.text));

@@ -109,20 +109,6 @@ export function jsonView(value) {
   return bad ? { error: bad } : { text: JSON.stringify(value), absent };
 }
 
-// Every number token JSON.parse can read as ±Infinity matches this. A double ends near 1.8e308,
-// so such a token has integer digits + exponent > 308: an exponent of three digits or more, or
-// (with an exponent of at most 99) 210 integer digits or more in a row. Strings may match too.
-const MAYBE_BEYOND_DOUBLE = /[eE][+-]?\d{3}|\d{100}/;
-
-/**
- * jsonView of `value`, which JSON.parse just gave from `text`. Such a value holds nothing JSON
- * can't but ±Infinity, read from a number beyond a double's range, and only a number token
- * MAYBE_BEYOND_DOUBLE matches can be one: without one, the walk over every node is skipped.
- */
-export function parsedJsonView(text, value) {
-  return MAYBE_BEYOND_DOUBLE.test(text) ? jsonView(value) : { text: JSON.stringify(value), absent: [] };
-}
-
 /** The path of the first value in `value` JSON can't hold, or null; `absent` collects undefined properties. */
 function nonJsonPath(value, path, absent) {
   if (value === null || typeof value === "string" || typeof value === "boolean") return null;
