@@ -79,13 +79,28 @@ def python(booted, db: str, code: str, **values):
 
 
 def test_the_keys_js_reads_are_layout_s(booted):
-    ids = ["s-1", "émoji-🔑", "a.b", "x y"]
+    ids = ["s-1", "émoji-🔑", "a.b", "x y", "a.backup-2026-01-01T00-00-00-000Z", "a.backup-", "a.backup-x",
+           "backup-x", ".backup-x", "a.backup-x.backup-y", "a.Backup-x"]
     js = booted.page.evaluate("""async (ids) => {
         const k = await import('/lib/session-keys.mjs');
-        return { array: k.LEGACY_SESSIONS_KEY, ids: ids.map((id) => [k.legacySessionKey(id), k.sessionPrefix(id)]) };
+        return { array: k.LEGACY_SESSIONS_KEY,
+                 ids: ids.map((id) => [k.legacySessionKey(id), k.sessionPrefix(id), k.isBackupKey(k.legacySessionKey(id))]) };
     }""", ids)
     assert js["array"] == layout.LEGACY_SESSIONS_KEY
-    assert js["ids"] == [[layout.legacy_session_key(i), layout.session_prefix(i)] for i in ids]
+    assert js["ids"] == [[layout.legacy_session_key(i), layout.session_prefix(i),
+                          layout.parse_backup_key(layout.legacy_session_key(i)) is not None] for i in ids]
+
+
+def test_a_record_whose_key_reads_as_a_backup_is_left_to_python_which_does_not_find_it(booted):
+    """`sessions/{id}` with `.backup-` in the id is a backup's key to Python (layout.parse_backup_key),
+    not a legacy session: Python answers "no session", so JS must not answer with the record."""
+    db = fresh_db()
+    session = {**EXTRA[5], "id": "kept.backup-2026-01-01T00-00-00-000Z"}
+    booted.page.evaluate("async ([db, s]) => appStore.save(db, 'sessions/' + s.id, JSON.stringify(s), 'gzip')",
+                         [db, session])
+    assert booted.page.evaluate(JS_READS, [db, [session["id"]]]) == {session["id"]: False}
+    verdicts = booted.page.evaluate(COMPARE, python(booted, db, PYTHON_LOADS, IDS=[session["id"]]))
+    assert verdicts[session["id"]].startswith("python refused: No session"), verdicts
 
 
 def test_js_answers_exactly_as_python_or_leaves_it_to_python(booted):

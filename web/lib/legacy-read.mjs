@@ -13,7 +13,7 @@ import { GZIP_PREFIX, gunzipData } from "./gzip-codec.mjs";
 import { openAppDatabase } from "./app-database.mjs";
 import { jsonView } from "./data-forms.mjs";
 import { done } from "./idb.mjs";
-import { LEGACY_SESSIONS_KEY, legacySessionKey, sessionPrefix } from "./session-keys.mjs";
+import { LEGACY_SESSIONS_KEY, isBackupKey, legacySessionKey, sessionPrefix } from "./session-keys.mjs";
 
 /** The stored records a decision needs, from one readonly transaction (one consistent view). */
 async function readRecords(db, storeName, sessionId) {
@@ -21,10 +21,11 @@ async function readRecords(db, storeName, sessionId) {
   const store = tx.objectStore(storeName);
   const prefix = sessionPrefix(sessionId);
   const array = store.get(LEGACY_SESSIONS_KEY);
-  const record = store.get(legacySessionKey(sessionId));
+  const key = legacySessionKey(sessionId);
+  const record = isBackupKey(key) ? null : store.get(key); // a backup's key is no legacy session to Python
   const own = store.count(IDBKeyRange.bound(prefix, prefix + "\uffff"));
   await done(tx);
-  return { array: array.result?.data, record: record.result, own: own.result };
+  return { array: array.result?.data, record: record?.result, own: own.result };
 }
 
 /** The values of the array DATA's elements with id `sessionId` (all of them: a duplicate is Python's). */

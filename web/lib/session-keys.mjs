@@ -10,3 +10,6 @@ export const legacySessionKey = (sessionId) => `sessions/${sessionId}`;
 
 /** What every chunked record of the session starts with (layout.session_prefix). */
 export const sessionPrefix = (sessionId) => `sessions/${sessionId}/`;
+
+/** True when `key` names a migration backup (layout.parse_backup_key): never a legacy session. */
+export const isBackupKey = (key) => /^sessions\/[^/]+\.backup-[^/]+$/.test(key);
