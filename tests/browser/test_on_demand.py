@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from browser.harness import fresh_db
 from representative_sessions import representative_sessions
 from taskerino_storage.session import layout
@@ -91,16 +92,26 @@ def test_the_keys_js_reads_are_layout_s(booted):
                           layout.parse_backup_key(layout.legacy_session_key(i)) is not None] for i in ids]
 
 
-def test_a_record_whose_key_reads_as_a_backup_is_left_to_python_which_does_not_find_it(booted):
-    """`sessions/{id}` with `.backup-` in the id is a backup's key to Python (layout.parse_backup_key),
-    not a legacy session: Python answers "no session", so JS must not answer with the record."""
+@pytest.mark.parametrize(("sid", "extra", "refusal"), [
+    # `.backup-` in the id: the record's key is a backup's to Python (layout.parse_backup_key).
+    ("kept.backup-2026-01-01T00-00-00-000Z", "", "No session"),
+    # 1e400 in the stored text: JSON.parse reads Infinity, which Python's reader refuses.
+    ("huge-number", ',"huge":1e400', "cannot be decoded"),
+    # 400 digits: JSON.parse reads Infinity, Python keeps the integer digit for digit and loads it.
+    ("huge-integer", ',"n":' + "9" * 400, None),
+])
+def test_a_record_python_refuses_or_reads_otherwise_is_left_to_python(booted, sid, extra, refusal):
+    """A `sessions/{id}` record Python does not load as a session, or whose value JS would read
+    otherwise: JS must not answer with it."""
     db = fresh_db()
-    session = {**EXTRA[5], "id": "kept.backup-2026-01-01T00-00-00-000Z"}
-    booted.page.evaluate("async ([db, s]) => appStore.save(db, 'sessions/' + s.id, JSON.stringify(s), 'gzip')",
-                         [db, session])
-    assert booted.page.evaluate(JS_READS, [db, [session["id"]]]) == {session["id"]: False}
-    verdicts = booted.page.evaluate(COMPARE, python(booted, db, PYTHON_LOADS, IDS=[session["id"]]))
-    assert verdicts[session["id"]].startswith("python refused: No session"), verdicts
+    text = json.dumps({**EXTRA[5], "id": sid})[:-1] + extra + "}"
+    booted.page.evaluate("async ([db, id, text]) => appStore.save(db, 'sessions/' + id, text, 'gzip')", [db, sid, text])
+    assert booted.page.evaluate(JS_READS, [db, [sid]]) == {sid: False}
+    verdicts = booted.page.evaluate(COMPARE, python(booted, db, PYTHON_LOADS, IDS=[sid]))
+    if refusal is None:
+        assert verdicts[sid] == "python", verdicts
+    else:
+        assert verdicts[sid].startswith("python refused: ") and refusal in verdicts[sid], verdicts
 
 
 def test_js_answers_exactly_as_python_or_leaves_it_to_python(booted):

@@ -45,11 +45,17 @@ function asJson(value) {
   return view.error ? null : JSON.parse(view.text);
 }
 
-/** The `sessions/{id}` record's DATA as a JSON value, or null when it does not decode to one. */
+/**
+ * The `sessions/{id}` record's DATA as a JSON value, or null when it does not decode to one.
+ * Python reads a text record's own text (so -0 stays -0: the value itself is returned, not
+ * re-stringified), and refuses one holding a number JSON.parse reads as ±Infinity.
+ */
 async function recordValue(data) {
   if (typeof data !== "string") return asJson(data);
   const text = data.startsWith(GZIP_PREFIX) ? await gunzipData(data) : data;
-  return typeof text === "string" ? JSON.parse(text) : null;
+  if (typeof text !== "string") return null;
+  const value = JSON.parse(text);
+  return jsonView(value).error ? null : value;
 }
 
 /**
