@@ -182,3 +182,47 @@ def test_status_counts_again_what_changed_and_keeps_broken_elements_broken(boote
         return out;
     }""", [db, sessions])
     assert counts == [[5, 5], [5, 5], [2, 2], [2, 2], [2, 2], True]
+
+
+# In a page of the origin with no migration worker yet: the store is held by a readwrite
+# transaction for `hold` ms, so the read loadSession starts (in the same task as the loader)
+# waits that long. `api.worker` is sampled while it waits.
+HELD_READ = """async ([db, id, hold, sampleAt]) => {
+    const conn = await new Promise((ok, no) => { const r = indexedDB.open(db); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    const { loadChunkedMigration } = await import('/lib/taskerino-migration.mjs');
+    const store = conn.transaction('collections', 'readwrite').objectStore('collections');
+    const until = performance.now() + hold;
+    const again = () => { if (performance.now() < until) store.get('held').onsuccess = again; };
+    again();
+    const api = loadChunkedMigration({ dbName: db, log: false });
+    const start = performance.now();
+    let read = null;
+    const loaded = api.loadSession(id).then((s) => (read = performance.now() - start, s));
+    await new Promise((r) => setTimeout(r, sampleAt));
+    const sampled = { worker: api.worker !== null, readDone: read !== null };
+    const session = await loaded;
+    const settled = await api.onDemandSettled();
+    conn.close();
+    return { sampled, read, session, settled: settled.map((r) => r.success), workerAfter: api.worker !== null };
+}"""
+
+
+@pytest.mark.parametrize("hold, sample_at, started", [(700, 350, False), (2200, 1500, True)])
+def test_the_worker_starts_once_the_first_read_is_done_or_a_second_later(booted, web_url, hold, sample_at, started):
+    """The migration worker (and Python's boot after it) waits for a session read in JS that
+    began with the loader, up to 1 s (on-demand.mjs bootAfterReads): measured, it slowed that
+    read by a third. Past the limit it starts anyway, and the session is migrated either way."""
+    db = fresh_db()
+    sessions = generate_sessions(2, seed=724, size="small")
+    python(booted, db, """
+from taskerino_storage.browser.service import open_backend
+await (await open_backend(DB)).write_batch({"sessions": json.loads(SESSIONS)})
+""", SESSIONS=sessions)
+    page = booted.context.new_page()  # same origin and storage, no worker: a bare module's text as the document
+    page.set_default_timeout(120_000)
+    page.goto(f"{web_url}/lib/errors.mjs")
+    result = page.evaluate(HELD_READ, [db, sessions[0]["id"], hold, sample_at])
+    page.close()
+    assert result["sampled"] == {"worker": started, "readDone": False}, result
+    assert result["read"] >= sample_at and result["session"] == sessions[0]
+    assert result["settled"] == [True] and result["workerAfter"]

@@ -4,6 +4,32 @@
 // does, under the same locks; anything else is Python's to load (migrating it first).
 
 let reader = null;
+let reading = 0; // loadSession reads in JS running now, on this page
+let whenIdle = []; // resolvers of bootAfterReads waiting for them
+
+/**
+ * Resolves once the task that called it has ended and no loadSession read is running in JS, or
+ * `limit` ms later at most. The migration worker starts after it: its start, then Python's boot
+ * (which compiles wasm on every core), would slow the read of the session a user has just opened
+ * (docs/design.md, "On-demand loading").
+ */
+export function bootAfterReads(limit = 1000) {
+  return new Promise((resolve) => setTimeout(() => {
+    if (reading === 0) return resolve();
+    whenIdle.push(resolve);
+    setTimeout(resolve, limit);
+  }, 0));
+}
+
+/** A read in JS runs `read()`: counted while it runs, so bootAfterReads waits for it. */
+async function counted(read) {
+  reading++;
+  try {
+    return await read();
+  } finally {
+    if (--reading === 0) for (const resolve of whenIdle.splice(0)) resolve();
+  }
+}
 
 /**
  * The reader (legacy-read.mjs), loaded once per page beside the boot, not at the first call.
@@ -59,8 +85,10 @@ export function onDemandLoad({ dbName, storeName, load, migrations }) {
   const legacyRead = readerModule();
   return async (sessionId) => {
     if (typeof sessionId !== "string" || sessionId === "") return load(sessionId); // Python's check refuses it
-    const found = await legacyRead.catch(() => null); // without the reader, Python answers alone
-    const session = found && (await found.readLegacySession(dbName, storeName, sessionId));
+    const session = await counted(async () => {
+      const found = await legacyRead.catch(() => null); // without the reader, Python answers alone
+      return found && found.readLegacySession(dbName, storeName, sessionId);
+    });
     if (!session) return load(sessionId);
     migrations.start(sessionId);
     return session;

@@ -133,7 +133,7 @@ export interface ChunkedMigrationApi {
   readonly timings: Record<string, number>;
   /** The optional platform APIs the worker found (web/lib/platform.mjs); null until `ready`. */
   readonly features: PlatformFeatures | null;
-  /** The page's migration worker (Pyodide runs there), shared by every loader of the page; null when none could start. */
+  /** The page's migration worker (Pyodide runs there), shared by every loader of the page; null until it starts (after the task that created the loader, and after a first loadSession read in JS: at most 1 s) and when none could start. */
   readonly worker: Worker | null;
   /** True once Python is booted in the worker. */
   readonly isReady: boolean;

@@ -17,7 +17,7 @@
 import { COMMANDS } from "./commands.generated.mjs";
 import { checkArguments } from "./console-args.mjs";
 import { MigrationBootError, MigrationError } from "./errors.mjs";
-import { onDemandLoad, onDemandMigrations } from "./on-demand.mjs";
+import { bootAfterReads, onDemandLoad, onDemandMigrations } from "./on-demand.mjs";
 
 export { MigrationBootError, MigrationError, UsageError } from "./errors.mjs";
 
@@ -58,8 +58,11 @@ export function loadChunkedMigration({
   const worker = migrationWorker(indexURL);
   const api = {
     dbName, storeName, encoding,
-    /** The page's migration worker, shared by every loader of this page with this indexURL. */
-    worker: worker.worker,
+    /**
+     * The page's migration worker, shared by every loader of this page with this indexURL; null
+     * until it starts, right after the page's first task (or its first session read in JS).
+     */
+    get worker() { return worker.worker; },
     /** True once Python is booted (in the worker). */
     isReady: false,
     /** Milliseconds from navigation start to the end of each boot phase. */
@@ -200,8 +203,7 @@ function migrationWorker(indexURL) {
 }
 
 function startWorker(base) {
-  // Written inline, so bundlers (Vite) emit the worker as a file of its own.
-  const worker = new Worker(new URL("./migration-worker.mjs", import.meta.url), { type: "module", name: "taskerino-migration" });
+  let worker = null; // created once a session opened at the page's start has been read in JS
   const pending = new Map(); // id -> {resolve, reject, onEvent, op}
   let nextId = 1;
   let failed = null;
@@ -215,7 +217,7 @@ function startWorker(base) {
     pending.clear();
     markValidated.reject(failed);
   };
-  worker.onmessage = ({ data }) => {
+  const onmessage = ({ data }) => {
     if (data.id === 0) {
       if (data.validationError) return failAll(new MigrationBootError(data.validationError));
       return markValidated.resolve(data.validationReady);
@@ -229,28 +231,38 @@ function startWorker(base) {
     if ("error" in data) waiting.reject(new (STARTING.has(waiting.op) ? MigrationBootError : Error)(data.error));
     else waiting.resolve(data.value);
   };
-  worker.onerror = (event) => {
+  const onerror = (event) => {
     event.preventDefault?.();
     failAll(new MigrationBootError(`the migration worker failed (${event.message || "its script could not be loaded: is the package's lib/migration-worker.mjs served?"})`));
   };
-  worker.onmessageerror = () => failAll(new MigrationBootError("the migration worker sent a message that could not be read"));
+  const onmessageerror = () => failAll(new MigrationBootError("the migration worker sent a message that could not be read"));
+
+  // The worker starts, and the messages go out in order, once no session opened at the page's
+  // start is being read in JS: a worker starting (and then Python's boot, which compiles its
+  // wasm on every core) slowed that read by a third (on-demand.mjs bootAfterReads).
+  const started = bootAfterReads().then(() => {
+    if (failed) return;
+    // Written inline, so bundlers (Vite) emit the worker as a file of its own.
+    worker = new Worker(new URL("./migration-worker.mjs", import.meta.url), { type: "module", name: "taskerino-migration" });
+    Object.assign(worker, { onmessage, onerror, onmessageerror });
+  });
 
   function request(message, onEvent) {
     if (failed) return Promise.reject(failed);
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, onEvent, op: message.op });
-      worker.postMessage({ ...message, id });
+      started.then(() => worker?.postMessage({ ...message, id }));
     });
   }
   function terminate() {
-    worker.terminate();
+    worker?.terminate();
     if (workers.get(base) === client) workers.delete(base);
     failAll(new MigrationBootError("the migration worker was stopped (terminate()); run again to finish"));
   }
   const ready = request({ op: "boot", indexURL: base, pageOrigin: performance.timeOrigin });
   ready.catch(failAll);
   if (defaultCodecWorkers !== undefined) request({ op: "setCodecWorkers", count: defaultCodecWorkers }).catch(() => {});
-  const client = { worker, ready, validationReady, request, terminate };
+  const client = { get worker() { return worker; }, ready, validationReady, request, terminate };
   return client;
 }
