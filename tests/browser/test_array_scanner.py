@@ -239,3 +239,40 @@ def test_property_scanner_agrees_with_json_parse(page, arrays, rnd: random.Rando
         expected_ids = [v["id"] if isinstance(v, dict) and isinstance(v.get("id"), str) else None
                         for v in (json.loads(t) for t in texts)]
         assert [i for _, i, _ in got] == expected_ids
+
+
+def test_an_array_scanned_before_is_rewritten_by_its_known_ids_without_parsing_or_reading_dropped_elements(page):
+    """array-data.mjs rewriteKnownArrayData (the batch's last rewrite of an unchanged array):
+    the kept elements keep their very text, JSON.parse is never called, and with nothing kept
+    the DATA is not even read (no gunzip)."""
+    result = page.evaluate(r"""async () => {
+      const { rewriteKnownArrayData, arrayIds } = await import('/lib/array-data.mjs');
+      const { gzipText, gunzipData } = await import('/lib/gzip-codec.mjs');
+      const body = 'y'.repeat(300000);  // elements over several chunks
+      const text = `[ {"id" : "a", "b": "${body}"} ,{"id":"b","n":1.50,"s":"]\\\\"}` + "\n" + `, {"id":"c","b":"${body}"},{"id":"d"}]`;
+      const out = {};
+      for (const [form, data] of [['json', text], ['gzip', await gzipText(text)]]) {
+        const ids = await arrayIds('sessions', data);
+        const parse = JSON.parse, Decompression = globalThis.DecompressionStream;
+        let parsed = 0, gunzips = 0;
+        JSON.parse = (...a) => (parsed++, parse(...a));
+        globalThis.DecompressionStream = class extends Decompression { constructor(...a) { super(...a); gunzips++; } };
+        let some, none;
+        try {
+          some = await rewriteKnownArrayData('sessions', data, ids, 'json', (id) => id === 'b' || id === 'd');
+          const afterSome = { parsed, gunzips };
+          none = await rewriteKnownArrayData('sessions', data, ids, 'json', () => false);
+          out[form] = { ids, some, none, afterSome, afterNone: { parsed, gunzips } };
+        } finally {
+          Object.assign(JSON, { parse }); globalThis.DecompressionStream = Decompression;
+        }
+      }
+      return out;
+    }""")
+    for form in ("json", "gzip"):
+        r = result[form]
+        assert r["ids"] == ["a", "b", "c", "d"]
+        assert r["some"] == '[{"id":"b","n":1.50,"s":"]\\\\"},{"id":"d"}]' and r["none"] == "[]"
+        assert r["afterSome"]["parsed"] == 0
+        assert r["afterNone"] == r["afterSome"]  # nothing kept: nothing read
+    assert result["gzip"]["afterSome"]["gunzips"] == 1 and result["json"]["afterSome"]["gunzips"] == 0

@@ -20,9 +20,9 @@ const textChunks = (data) => (data.startsWith(GZIP_PREFIX) ? gunzipChunks(data) 
  * naming `key` when the DATA can't be decoded or is not a whole JSON array — after the elements
  * before the fault, so act only on a scan that has finished.
  */
-export async function* scanArrayData(key, data) {
+export async function* scanArrayData(key, data, options = undefined) {
   try {
-    yield* scanArray(textChunks(data));
+    yield* scanArray(textChunks(data), options);
   } catch (e) {
     throw decodeError(key, e);
   }
@@ -72,6 +72,35 @@ export async function rewriteArrayData(key, data, form, keep, more = () => []) {
       for await (const element of scanArrayData(key, data)) if (await keep(element)) await out.add(element.text);
     }
     for (const text of await more()) await out.add(text);
+    return await out.close();
+  } catch (e) {
+    out.gzip?.abort();
+    throw e;
+  }
+}
+
+/**
+ * rewriteArrayData for DATA whose elements were scanned and checked before (the very same text)
+ * with ids `ids`: `keepId(id)` (synchronous, once per element in order) says which stay. An
+ * element is not parsed again, one dropped is never put together as text, and when none stays
+ * nothing is read: the array's rewrite at a batch's end drops every session, and reading them
+ * all again (a whole gunzip, every element parsed) was the batch's memory peak.
+ */
+export async function rewriteKnownArrayData(key, data, ids, form, keepId) {
+  const out = new ArrayWriter(form);
+  const kept = ids.map(keepId);
+  if (!kept.includes(true)) return out.close(); // every element dropped: nothing to read
+  const textOf = (index) => {
+    if (index >= ids.length) throw new Error(`it has more elements than the ${ids.length} scanned before`);
+    return kept[index];
+  };
+  try {
+    let count = 0;
+    for await (const { text } of scanArrayData(key, data, { parse: false, textOf })) {
+      count++;
+      if (text !== undefined) await out.add(text);
+    }
+    if (count !== ids.length) throw decodeError(key, new Error(`it has ${count} elements, not the ${ids.length} scanned before`));
     return await out.close();
   } catch (e) {
     out.gzip?.abort();

@@ -4,7 +4,7 @@
 // compare-and-swap's prepared attempt and synchronous for its last one (compare-and-swap.mjs).
 // A raw (structured-clone) array stays raw: each kept element the very value read.
 
-import { ElementCursor, arrayIds, rewriteArrayData } from "./array-data.mjs";
+import { ElementCursor, arrayIds, rewriteArrayData, rewriteKnownArrayData } from "./array-data.mjs";
 import { elementId } from "./array-scanner.mjs";
 import { arrayElementsSync, encodeTextSync, jsonView, requireSyncCodec, sameData } from "./data-forms.mjs";
 import { namedError } from "./idb.mjs";
@@ -64,6 +64,16 @@ async function withoutElements(key, data, drop, form) {
   const kept = [];
   for (const value of requireArray(key, data)) if (await keep({ id: elementId(value), value })) kept.push(value);
   return { removed, ids, data: kept };
+}
+
+/**
+ * withoutElements for string DATA whose elements' ids are `known` (scanned from this very DATA),
+ * dropping those `drop(id)` says (synchronous): nothing is parsed again.
+ */
+async function withoutKnownElements(key, data, known, drop, form) {
+  const removed = [], ids = [];
+  const keepId = (id) => (drop(id) ? !removed.push(id) : ids.push(id) > 0);
+  return { removed, ids, data: await rewriteKnownArrayData(key, data, known, form, keepId) };
 }
 
 /** withoutElements, synchronously, with `drop(id, value)` synchronous. */
@@ -141,6 +151,9 @@ export class ArrayRecord {
         const data = current.get(this.key);
         if (data === undefined) return NOTHING_REMOVED;
         const whole = this.unchangedSince(data, wanted);
+        if (whole && typeof data === "string") {
+          return this.removal(await withoutKnownElements(this.key, data, this.ids, (id) => wanted.has(id), this.form));
+        }
         const drop = async (id, value) => wanted.has(id) && (whole || (await sameHash(hashes.get(id), value, sha256)));
         return this.removal(await withoutElements(this.key, data, drop, this.form));
       },

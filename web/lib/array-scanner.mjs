@@ -25,11 +25,22 @@ const DONE = 5; // after the closing `]`: only whitespace
 export const elementId = (e) => (e && typeof e === "object" && !Array.isArray(e) && typeof e.id === "string" ? e.id : undefined);
 
 export class ArrayScanner {
+  /**
+   * `parse`: false where the text was checked before (the very same text: array-data.mjs
+   * rewriteKnownArrayData): an element is then yielded as `{text, index}`, neither parsed nor
+   * checked, and `textOf(index)` false leaves its text out (undefined: its pieces never kept).
+   */
+  constructor({ textOf = () => true, parse = true } = {}) {
+    this.textOf = textOf;
+    this.parse = parse;
+  }
+
   state = BEFORE;
   count = 0; // elements yielded
   offset = 0; // characters consumed before the current chunk (for error messages)
   // Inside an element:
   pieces = []; // its text from earlier chunks
+  keeping = true; // whether its text is wanted (textOf)
   depth = 0; // brackets open within it
   inString = false;
   backslashes = 0; // backslashes ending the previous chunk, inside a string
@@ -56,12 +67,13 @@ export class ArrayScanner {
       } else if ((this.state === FIRST || this.state === NEXT) && !(c === CLOSE_ARRAY && this.state === FIRST)) {
         if (c === COMMA || c === CLOSE_ARRAY) this.fail(i, `has ${String.fromCharCode(c)} where an element should be`);
         this.state = ELEMENT;
+        this.keeping = this.parse || this.textOf(this.count);
         start = i;
       } else {
         i = this.betweenStep(chunk, i, c);
       }
     }
-    if (this.state === ELEMENT && start >= 0 && start < len) this.pieces.push(chunk.slice(start, len));
+    if (this.state === ELEMENT && this.keeping && start >= 0 && start < len) this.pieces.push(chunk.slice(start, len));
     this.offset += len;
   }
 
@@ -141,11 +153,12 @@ export class ArrayScanner {
 
   /** The element ending at `end` of `chunk` (begun at `start`, or in an earlier chunk). */
   finish(chunk, start, end) {
-    const tail = chunk.slice(Math.max(start, 0), end);
+    const tail = this.keeping ? chunk.slice(Math.max(start, 0), end) : undefined;
     const text = this.pieces.length ? this.pieces.join("") + tail : tail;
     this.pieces = [];
     this.depth = 0;
     this.state = AFTER;
+    if (!this.parse) return { text, index: this.count++ };
     let value;
     try {
       value = JSON.parse(text);
@@ -169,12 +182,12 @@ function trailingBackslashes(chunk, from, to, carried) {
 
 /**
  * Every element of the JSON array whose text `chunks` (an iterable or async iterable of strings)
- * delivers, in order, as `{text, value, id, index}`. Throws ArrayScanError for anything
+ * delivers, in order, as `{text, value, id, index}` (ArrayScanner's options). Throws ArrayScanError for anything
  * JSON.parse of the whole text would refuse, and for a text cut short — after yielding the
  * elements before that point, so a caller acts only once the scan has finished.
  */
-export async function* scanArray(chunks) {
-  const scanner = new ArrayScanner();
+export async function* scanArray(chunks, options = undefined) {
+  const scanner = new ArrayScanner(options);
   for await (const chunk of chunks) yield* scanner.push(chunk);
   scanner.end();
 }
