@@ -226,3 +226,20 @@ await (await open_backend(DB)).write_batch({"sessions": json.loads(SESSIONS)})
     assert result["sampled"] == {"worker": started, "readDone": False}, result
     assert result["read"] >= sample_at and result["session"] == sessions[0]
     assert result["settled"] == [True] and result["workerAfter"]
+
+
+def test_the_worker_starts_without_a_timer_firing(booted, web_url):
+    """A hidden tab delays timers (a second or more): the start waits for the next task by a
+    message, not a timer. Here the page's timers never fire, and Python still boots."""
+    page = booted.context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(f"{web_url}/lib/errors.mjs")
+    ready = page.evaluate("""async () => {
+        window.setTimeout = () => 0;  // no timer of this page ever fires
+        const { loadChunkedMigration } = await import('/lib/taskerino-migration.mjs');
+        const api = loadChunkedMigration({ dbName: 'no-timers', log: false });
+        await api.ready;
+        return api.isReady && api.worker !== null;
+    }""")
+    page.close()
+    assert ready is True
