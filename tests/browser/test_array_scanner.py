@@ -276,3 +276,29 @@ def test_an_array_scanned_before_is_rewritten_by_its_known_ids_without_parsing_o
         assert r["afterSome"]["parsed"] == 0
         assert r["afterNone"] == r["afterSome"]  # nothing kept: nothing read
     assert result["gzip"]["afterSome"]["gunzips"] == 1 and result["json"]["afterSome"]["gunzips"] == 0
+
+
+def test_the_element_cursor_gives_the_same_element_again_from_its_window_or_a_new_scan(page):
+    """array-data.mjs ElementCursor: asked again for an element it has passed, it answers from
+    its window (texts only: the value is parsed again) or, further back, from a new scan; each
+    time the very text and a value type-strictly JSON.parse's."""
+    result = page.evaluate(r"""async () => {
+      const { ElementCursor } = await import('/lib/array-data.mjs');
+      const { gzipText } = await import('/lib/gzip-codec.mjs');
+      const text = '[' + Array.from({ length: 9 }, (_, i) => `{"id": "s${i}", "n": ${i % 2 ? '-0' : '1.50'}, "b": "${'x'.repeat(i * 50000)}"}`).join(' ,') + ']';
+      const whole = JSON.parse(text);
+      const out = [];
+      for (const data of [text, await gzipText(text)]) {
+        const cursor = new ElementCursor('sessions', data);
+        const order = [0, 1, 2, 1, 0, 3, 4, 5, 6, 7, 2, 8, 8];  // 1 and 0 from the window; 2, after 7, from a new scan
+        const seen = [];
+        for (const i of order) {
+          const e = await cursor.at(i);
+          seen.push(e.index === i && e.id === `s${i}` && same(e.value, whole[i]) && same(JSON.parse(e.text), whole[i]));
+        }
+        await cursor.close();
+        out.push(seen.every(Boolean));
+      }
+      return out;
+    }""")
+    assert result == [True, True]

@@ -133,7 +133,10 @@ export class ElementCursor {
   }
 
   async take(index) {
-    if (this.window.has(index)) return this.window.get(index);
+    if (this.window.has(index)) {
+      const { text, id } = this.window.get(index);
+      return { text, value: JSON.parse(text), id, index }; // parsed again, as the scan did
+    }
     if (this.scan === null || index < this.next) {
       await this.scan?.return();
       this.scan = scanArrayData(this.key, this.data);
@@ -143,7 +146,10 @@ export class ElementCursor {
       const step = await this.scan.next();
       if (step.done) throw decodeError(this.key, new Error(`it has no element ${index}`));
       this.next++;
-      this.window.set(step.value.index, step.value);
+      // The window keeps texts, not values: a value held this long outlives the young
+      // generation, and every session's would then wait for a full collection.
+      const { text, id } = step.value;
+      this.window.set(step.value.index, { text, id });
       if (this.window.size > WINDOW) this.window.delete(this.window.keys().next().value);
       if (step.value.index === index) return step.value;
     }
