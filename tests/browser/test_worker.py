@@ -97,3 +97,32 @@ def test_a_worker_that_cannot_start_rejects_every_call_naming_the_url(browser, w
     for message in outcome:
         assert "/no-such-folder/" in message and "MigrationBootError" in message, outcome
     context.close()
+
+
+@pytest.fixture(scope="module")
+def other_origin():
+    """The package served from a second origin, as a CDN would (CORS allows the module import)."""
+    server = build.start_server(0, headers={"Access-Control-Allow-Origin": "*"})
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_a_worker_the_browser_refuses_to_create_rejects_every_call_with_a_boot_error(browser, web_url, other_origin):
+    """The module imported from another origin: `new Worker` of its worker URL throws a
+    SecurityError (a worker must be same-origin). Every call rejects with a MigrationBootError
+    naming it — none waits forever."""
+    context = browser.new_context()
+    OffsiteGuard(context)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{web_url}/lib/errors.mjs")
+    result = page.evaluate("""async (other) => {
+        const { loadChunkedMigration } = await import(other + '/lib/taskerino-migration.mjs');
+        const api = loadChunkedMigration({ dbName: 'refused', log: false });
+        const settle = (p) => p.then(() => 'resolved', (e) => `${e.name}: ${e.message}`);
+        return { ready: await settle(api.ready), status: await settle(api.getMigrationStatus()), worker: api.worker };
+    }""", other_origin)
+    context.close()
+    for outcome in (result["ready"], result["status"]):
+        assert outcome.startswith("MigrationBootError: the migration worker could not be created") and "SecurityError" in outcome, result
+    assert result["worker"] is None

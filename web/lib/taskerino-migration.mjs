@@ -242,8 +242,12 @@ function startWorker(base) {
   // wasm on every core) slowed that read by a third (on-demand.mjs bootAfterReads).
   const started = bootAfterReads().then(() => {
     if (failed) return;
-    // Written inline, so bundlers (Vite) emit the worker as a file of its own.
-    worker = new Worker(new URL("./migration-worker.mjs", import.meta.url), { type: "module", name: "taskerino-migration" });
+    try {
+      // Written inline, so bundlers (Vite) emit the worker as a file of its own.
+      worker = new Worker(new URL("./migration-worker.mjs", import.meta.url), { type: "module", name: "taskerino-migration" });
+    } catch (e) { // a SecurityError, say: the module was loaded from another origin than the page's
+      return failAll(new MigrationBootError(`the migration worker could not be created (${e.name}: ${e.message})`));
+    }
     Object.assign(worker, { onmessage, onerror, onmessageerror });
   });
 
