@@ -63,13 +63,14 @@ class ArrayWriter {
 /**
  * New DATA in `form` for the array in DATA `data` (undefined: none yet): the elements `keep(element)`
  * says to keep, each as its very text, then the texts `more()` returns once the scan is done.
- * Throws like scanArrayData, or as keep and more do; then nothing is returned.
+ * `scan`: the scanner's options (ArrayScanner). Throws like scanArrayData, or as keep and more
+ * do; then nothing is returned.
  */
-export async function rewriteArrayData(key, data, form, keep, more = () => []) {
+export async function rewriteArrayData(key, data, form, keep, more = () => [], scan = undefined) {
   const out = new ArrayWriter(form);
   try {
     if (data !== undefined) {
-      for await (const element of scanArrayData(key, data)) if (await keep(element)) await out.add(element.text);
+      for await (const element of scanArrayData(key, data, scan)) if (await keep(element)) await out.add(element.text);
     }
     for (const text of await more()) await out.add(text);
     return await out.close();
@@ -86,26 +87,20 @@ export async function rewriteArrayData(key, data, form, keep, more = () => []) {
  * nothing is read: the array's rewrite at a batch's end drops every session, and reading them
  * all again (a whole gunzip, every element parsed) was the batch's memory peak.
  */
-export async function rewriteKnownArrayData(key, data, ids, form, keepId) {
-  const out = new ArrayWriter(form);
+export function rewriteKnownArrayData(key, data, ids, form, keepId) {
   const kept = ids.map(keepId);
-  if (!kept.includes(true)) return out.close(); // every element dropped: nothing to read
+  if (!kept.includes(true)) return rewriteArrayData(key, undefined, form, () => false); // nothing to read
+  let count = 0;
   const textOf = (index) => {
     if (index >= ids.length) throw new Error(`it has more elements than the ${ids.length} scanned before`);
     return kept[index];
   };
-  try {
-    let count = 0;
-    for await (const { text } of scanArrayData(key, data, { parse: false, textOf })) {
-      count++;
-      if (text !== undefined) await out.add(text);
-    }
+  const keep = ({ text }) => (count++, text !== undefined);
+  const checkCount = () => {
     if (count !== ids.length) throw decodeError(key, new Error(`it has ${count} elements, not the ${ids.length} scanned before`));
-    return await out.close();
-  } catch (e) {
-    out.gzip?.abort();
-    throw e;
-  }
+    return [];
+  };
+  return rewriteArrayData(key, data, form, keep, checkCount, { parse: false, textOf });
 }
 
 const WINDOW = 4; // elements kept after they were scanned: the pipeline asks for two at a time
